@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+/** `kubegen generate [source] [--out DIR] [--check]` */
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildOutput, checkOutput, readMetadata, writeOutput } from "./generate.js";
+import { fromCluster, fromFile, fromRelease, fromUrl, normalizeRelease, type LoadedSpec } from "./sources.js";
+import { SpecError } from "./spec.js";
+
+const USAGE = `Usage: kubegen generate [source] [options]
+
+Sources (pick one; with none, regenerate OUT from the release recorded in OUT/kubegen.json):
+  --spec FILE            a Swagger 2.0 document (.json or .json.gz)
+  --url URL              the same, downloaded
+  --from-cluster         the current cluster's /openapi/v2 (kubeconfig or in-cluster config)
+  --kubernetes X.Y.Z     a Kubernetes release (cached, else fetched)
+
+Options:
+  --out DIR              output folder (default: generated)
+  --check                write nothing; exit 1 listing files that would change
+  --runtime SPECIFIER    how generated code imports the runtime (default: kubegen/runtime;
+                         a relative path is taken relative to OUT)
+  --kubernetes-version V version to record for --spec/--url sources
+  --context NAME         kubeconfig context for --from-cluster
+  --kubeconfig FILE      kubeconfig file for --from-cluster
+  --cache-dir DIR        where release specs are cached (default: .cache)
+  --release-url URL      base URL of release trees (default: the upstream repository)
+  --quiet                no progress on stderr
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== "generate") {
+    process.stderr.write(USAGE);
+    return command === "--help" || command === "-h" ? 0 : 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      spec: { type: "string" },
+      url: { type: "string" },
+      "from-cluster": { type: "boolean" },
+      kubernetes: { type: "string" },
+      out: { type: "string", default: "generated" },
+      check: { type: "boolean" },
+      runtime: { type: "string" },
+      "kubernetes-version": { type: "string" },
+      context: { type: "string" },
+      kubeconfig: { type: "string" },
+      "cache-dir": { type: "string" },
+      "release-url": { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const started = performance.now();
+  const progress = values.quiet ? () => {} : (m: string) => process.stderr.write(`kubegen: ${m}\n`);
+  const outDir = resolve(values.out!);
+  const previous = await readMetadata(outDir);
+  const sources = [values.spec, values.url, values["from-cluster"], values.kubernetes].filter((v) => v !== undefined);
+  if (sources.length > 1) throw new UsageError("give at most one of --spec, --url, --from-cluster, --kubernetes");
+
+  const cacheDir = resolve(values["cache-dir"] ?? process.env.KUBEGEN_CACHE_DIR ?? ".cache");
+  let release: string | undefined;
+  let spec: LoadedSpec;
+  if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
+  else if (values.url) spec = await fromUrl(values.url, progress, values["kubernetes-version"]);
+  else if (values["from-cluster"]) {
+    spec = await fromCluster({ context: values.context, kubeconfig: values.kubeconfig }, progress);
+  } else {
+    release = values.kubernetes ?? previous?.release;
+    if (!release) {
+      throw new UsageError(`no source given and ${values.out}/kubegen.json records no pinned release`);
+    }
+    release = normalizeRelease(release);
+    spec = await fromRelease(release, { cacheDir, releaseUrl: values["release-url"] }, progress);
+  }
+
+  progress(`parsing and emitting (${(spec.text.length / 1e6).toFixed(1)} MB, sha256 ${spec.provenance.sha256.slice(0, 12)})`);
+  const runtime = values.runtime ?? previous?.runtime ?? "kubegen/runtime";
+  const result = buildOutput(spec, { runtime, release });
+  const { summary } = result;
+
+  if (values.check) {
+    const drift = await checkOutput(outDir, result);
+    const lines = [
+      ...drift.changed.map((f) => `changed  ${f}`),
+      ...drift.added.map((f) => `added    ${f}`),
+      ...drift.removed.map((f) => `removed  ${f}`),
+    ];
+    if (lines.length > 0) {
+      process.stdout.write(`${lines.join("\n")}\n`);
+      process.stderr.write(`kubegen: ${lines.length} file(s) in ${values.out} differ from ${spec.provenance.source}\n`);
+      return 1;
+    }
+    process.stderr.write(`kubegen: ${values.out} is up to date (${summary.files} files)\n`);
+    return 0;
+  }
+
+  await writeOutput(outDir, result);
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  process.stderr.write(
+    `kubegen: ${summary.groupVersions} group/versions, ${summary.operations} operations, ` +
+      `${summary.models} models, ${summary.files} files in ${seconds}s → ${values.out} ` +
+      `(Kubernetes ${spec.provenance.kubernetesVersion})\n`,
+  );
+  return 0;
+}
+
+class UsageError extends Error {}
+
+const invokedDirectly = !!process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const e = error as Error;
+      const what = e instanceof SpecError ? "broken spec" : e instanceof UsageError ? "usage" : "error";
+      process.stderr.write(`kubegen: ${what}: ${e.message}\n`);
+      if (e instanceof UsageError) process.stderr.write(USAGE);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,85 @@
+/** The pipeline: spec text → parse → fix up → model → emit → write (or check). */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { emit, type FileSet } from "./emit.js";
+import { applyFixUps } from "./fixups.js";
+import type { ApiModel } from "./ir.js";
+import { buildModel } from "./model.js";
+import { parseSpec } from "./spec.js";
+import type { LoadedSpec } from "./sources.js";
+import { diffOutput, writeAtomically, type Drift } from "./write.js";
+
+/** Metadata kept beside the output, so `generate` with no source can reproduce it. */
+export const METADATA_FILE = "kubegen.json";
+
+export interface OutputMetadata {
+  source: string;
+  kubernetesVersion: string;
+  sha256: string;
+  /** Set when the output came from a release, which is then the pinned release. */
+  release?: string;
+  runtime: string;
+  fixups: string[];
+}
+
+export interface GenerateResult {
+  model: ApiModel;
+  files: FileSet;
+  summary: { groupVersions: number; operations: number; models: number; files: number };
+  timings: Record<"parse" | "model" | "emit", number>;
+}
+
+export interface BuildOptions {
+  runtime: string;
+  /** Recorded in the metadata when the spec is a release's. */
+  release?: string;
+}
+
+/** Everything up to, not including, the disk: deterministic for the same spec and options. */
+export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateResult {
+  const t0 = performance.now();
+  const parsed = parseSpec(spec.text);
+  const fixups = applyFixUps(parsed);
+  const t1 = performance.now();
+  const model = buildModel(parsed, spec.provenance);
+  const t2 = performance.now();
+  const files = emit(model, { runtime: options.runtime });
+  const metadata: OutputMetadata = {
+    source: spec.provenance.source,
+    kubernetesVersion: spec.provenance.kubernetesVersion,
+    sha256: spec.provenance.sha256,
+    ...(options.release ? { release: options.release } : {}),
+    runtime: options.runtime,
+    fixups,
+  };
+  files.set(METADATA_FILE, JSON.stringify(metadata, null, 2) + "\n");
+  const t3 = performance.now();
+  return {
+    model,
+    files,
+    summary: {
+      groupVersions: model.modules.filter((m) => m.operations.length > 0).length,
+      operations: model.modules.reduce((n, m) => n + m.operations.length, 0),
+      models: model.definitions.size,
+      files: files.size,
+    },
+    timings: { parse: t1 - t0, model: t2 - t1, emit: t3 - t2 },
+  };
+}
+
+export async function readMetadata(outDir: string): Promise<OutputMetadata | undefined> {
+  try {
+    return JSON.parse(await readFile(join(outDir, METADATA_FILE), "utf8")) as OutputMetadata;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+export async function writeOutput(outDir: string, result: GenerateResult): Promise<void> {
+  await writeAtomically(outDir, result.files);
+}
+
+export async function checkOutput(outDir: string, result: GenerateResult): Promise<Drift> {
+  return diffOutput(outDir, result.files);
+}

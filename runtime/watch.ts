@@ -1,0 +1,118 @@
+/** Watch streams as async iterators of typed events, resuming from the last resourceVersion. */
+import type { Client } from "./client.js";
+import { KubeError, type Status } from "./errors.js";
+import { execute, prepare, type CallOptions, type Params } from "./request.js";
+
+/** The object of a BOOKMARK event: only the resourceVersion (and annotations) are meaningful. */
+export interface Bookmark {
+  kind?: string;
+  apiVersion?: string;
+  metadata: { resourceVersion: string; annotations?: Record<string, string> };
+}
+
+/**
+ * One watch event. ERROR events never reach the loop: the iterator throws them as a KubeError
+ * (`isGone(error)` means the resourceVersion expired: list again, then watch from the list's).
+ */
+export type WatchEvent<T> =
+  | { type: "ADDED" | "MODIFIED" | "DELETED"; object: T }
+  | { type: "BOOKMARK"; object: Bookmark }
+  | { type: "ERROR"; object: Status };
+
+export interface WatchOptions extends Omit<CallOptions, "timeoutMs"> {
+  /**
+   * Reconnect from the last resourceVersion when the stream ends or breaks. Default: true, unless
+   * `timeoutSeconds` was given, in which case the iterator ends when the server closes the stream.
+   */
+  resume?: boolean;
+  /** Consecutive failed reconnects before the error is thrown (default 5). */
+  maxReconnects?: number;
+  /** Called with each resourceVersion the watch has reached (events and bookmarks). */
+  onResourceVersion?: (resourceVersion: string) => void;
+}
+
+/** Splits a byte stream into lines, whatever the chunk boundaries (multi-byte characters included). */
+export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  let pending: Buffer[] = [];
+  for await (const raw of chunks) {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl);
+      const line = pending.length ? Buffer.concat([...pending, piece]).toString("utf8") : piece.toString("utf8");
+      pending = [];
+      if (line.trim()) yield line;
+      start = nl + 1;
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+  }
+  const last = Buffer.concat(pending).toString("utf8");
+  if (last.trim()) yield last;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
+
+export async function* watch<T>(
+  client: Client,
+  template: string,
+  input: Params,
+  options: WatchOptions = {},
+): AsyncGenerator<WatchEvent<T>> {
+  const params = input as Record<string, unknown>;
+  const resume = options.resume ?? params.timeoutSeconds === undefined;
+  const maxReconnects = options.maxReconnects ?? 5;
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  let resourceVersion = params.resourceVersion as string | undefined;
+  let failures = 0;
+  try {
+    for (;;) {
+      let body: AsyncIterable<Uint8Array>;
+      const query = { ...params, resourceVersion };
+      const call = prepare(client, "GET", template, query, { ...options, signal, timeoutMs: 0 }, {
+        query: { watch: "1" },
+        stream: true,
+      });
+      try {
+        body = (await execute(call)).body;
+      } catch (error) {
+        if (error instanceof KubeError || !resume || signal.aborted || ++failures > maxReconnects) throw error;
+        await delay(Math.min(5000, 250 * 2 ** failures), signal);
+        continue;
+      }
+      try {
+        for await (const line of splitLines(body)) {
+          let event: WatchEvent<T>;
+          try {
+            event = JSON.parse(line) as WatchEvent<T>;
+          } catch {
+            throw new Error(`GET ${call.path}: watch stream sent a line that is not JSON (${line.length} bytes)`);
+          }
+          if (event.type === "ERROR") {
+            const status = event.object;
+            throw new KubeError({ code: status?.code ?? 500, verb: "WATCH", path: call.path, status });
+          }
+          const rv = (event.object as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion;
+          if (rv) {
+            resourceVersion = rv;
+            options.onResourceVersion?.(rv);
+          }
+          failures = 0;
+          yield event;
+        }
+      } catch (error) {
+        if (error instanceof KubeError || signal.aborted || !resume || ++failures > maxReconnects) throw error;
+        continue;
+      }
+      if (!resume || signal.aborted) return;
+    }
+  } finally {
+    // Leaving the loop early (break, return, throw) closes the connection.
+    stop.abort();
+  }
+}

@@ -1,0 +1,67 @@
+/** TypeScript type text for the model's TypeRefs, and model declarations. */
+import type { Definition, Property, TypeRef } from "../generator/ir.js";
+import { jsdoc, pad, propertyKey } from "./layout.js";
+
+/** Resolves a definition id to the name it has in the file being written (importing it if needed). */
+export type NameOf = (id: string) => string;
+
+const SIMPLE = /^[A-Za-z_$][\w$.]*(<[^<>]*>)?$/;
+
+export function typeText(type: TypeRef, nameOf: NameOf, depth: number): string {
+  switch (type.kind) {
+    case "ref":
+      return nameOf(type.id);
+    case "string":
+    case "number":
+    case "boolean":
+    case "unknown":
+      return type.kind;
+    case "intOrString":
+      return "number | string";
+    case "record":
+      return "Record<string, unknown>";
+    case "array": {
+      const item = typeText(type.items, nameOf, depth);
+      return SIMPLE.test(item) ? `${item}[]` : `Array<${item}>`;
+    }
+    case "map":
+      return `Record<string, ${typeText(type.values, nameOf, depth)}>`;
+    case "union":
+      return type.members.map((m) => typeText(m, nameOf, depth)).join(" | ");
+    case "object":
+      return objectText(type.properties, nameOf, depth, undefined);
+  }
+}
+
+/** `{ … }` with one documented member per line; `literals` pins apiVersion/kind. */
+function objectText(
+  properties: Property[],
+  nameOf: NameOf,
+  depth: number,
+  literals: Record<string, string> | undefined,
+): string {
+  if (properties.length === 0) return "{}";
+  const members = properties.map((p) => {
+    const literal = literals?.[p.name];
+    let type = literal !== undefined ? JSON.stringify(literal) : typeText(p.type, nameOf, depth + 1);
+    if (p.nullable) type += " | null";
+    const optional = p.required ? "" : "?";
+    return `${jsdoc(depth + 1, p.description)}${pad(depth + 1)}${propertyKey(p.name)}${optional}: ${type};`;
+  });
+  return `{\n${members.join("\n")}\n${pad(depth)}}`;
+}
+
+/** One exported declaration per definition: an interface for objects, a type alias otherwise. */
+export function definitionText(def: Definition, nameOf: NameOf): string {
+  const doc = jsdoc(0, def.description);
+  if (def.type.kind === "object") {
+    const literals = def.gvk
+      ? { apiVersion: def.gvk.group ? `${def.gvk.group}/${def.gvk.version}` : def.gvk.version, kind: def.gvk.kind }
+      : undefined;
+    const hasStringMember = (name: string) =>
+      def.type.kind === "object" && def.type.properties.some((p) => p.name === name && p.type.kind === "string");
+    const pinned = literals && hasStringMember("apiVersion") && hasStringMember("kind") ? literals : undefined;
+    return `${doc}export interface ${def.name} ${objectText(def.type.properties, nameOf, 0, pinned)}\n`;
+  }
+  return `${doc}export type ${def.name} = ${typeText(def.type, nameOf, 0)};\n`;
+}
