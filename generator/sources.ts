@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { request } from "undici";
 import { createClient, sendText, type ClientOptions } from "../runtime/index.js";
 import type { Provenance } from "./ir.js";
 
@@ -49,12 +48,13 @@ export async function fromFile(path: string, kubernetesVersion?: string): Promis
 
 async function download(url: string, progress: Progress): Promise<Buffer> {
   progress(`downloading ${url}`);
-  const res = await request(url, { maxRedirections: 5, headersTimeout: 60_000, bodyTimeout: 120_000 } as never);
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new Error(`GET ${url} answered ${res.statusCode}`);
+  // fetch follows redirects, which release hosts use.
+  const res = await fetch(url, { signal: AbortSignal.timeout(300_000) });
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new Error(`GET ${url} answered ${res.status}`);
   }
-  return Buffer.from(await res.body.arrayBuffer());
+  return Buffer.from(await res.arrayBuffer());
 }
 
 export async function fromUrl(url: string, progress: Progress, kubernetesVersion?: string): Promise<LoadedSpec> {
