@@ -41,7 +41,10 @@ export interface ConnectionOptions {
   credentials?: Credentials;
   /** Set to false to never use the in-cluster service account. */
   inCluster?: boolean;
-  /** Service-account directory for in-cluster mode. Default `/var/run/secrets/kubernetes.io/serviceaccount`. */
+  /**
+   * Service-account directory for in-cluster mode. Default: env `KUBEGEN_SERVICE_ACCOUNT_DIR`, else
+   * `/var/run/secrets/kubernetes.io/serviceaccount`.
+   */
   serviceAccountDir?: string;
   /** Kubeconfig file(s) to load instead of `KUBECONFIG` / `~/.kube/config`. Giving this (or `context`) skips in-cluster detection. */
   kubeconfig?: string | string[];
@@ -67,7 +70,8 @@ export function resolveConnection(options: ConnectionOptions = {}): Connection {
   if (options.inCluster === false) tried.push("in-cluster: disabled by options");
   else if (wantsKubeconfig) tried.push("in-cluster: skipped because a kubeconfig or context was given");
   else {
-    const inCluster = inClusterConnection(options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, env, tried);
+    const saDir = options.serviceAccountDir ?? env.KUBEGEN_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR;
+    const inCluster = inClusterConnection(saDir, env, tried);
     if (inCluster) return inCluster;
   }
 

@@ -28,3 +28,12 @@ export {
   type ResourceInfo,
 } from "./discovery.js";
 export type { ConfigSource, Connection, Credentials, TlsSettings } from "./types.js";
+export {
+  podIdentity,
+  parseDownwardApiMap,
+  type PodIdentity,
+  type PodIdentityOptions,
+  type PodLookupField,
+  type PodScalarField,
+  type ResourceNames,
+} from "./pod.js";

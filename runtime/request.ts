@@ -14,6 +14,11 @@ export interface CallOptions {
   retry?: RetryOptions | false;
   /** Extra request headers. */
   headers?: Record<string, string>;
+  /**
+   * Sees every final response's status and headers (e.g. 201 Created, or the `warning` headers
+   * the server sends for deprecated APIs).
+   */
+  onResponse?: (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => void;
 }
 
 /** Path, query and body values of one call; interfaces generated per operation satisfy it. */
@@ -86,6 +91,7 @@ export interface PreparedCall {
   signal?: AbortSignal;
   retry: Required<RetryOptions>;
   stream: boolean;
+  onResponse?: CallOptions["onResponse"];
 }
 
 export function prepare(
@@ -120,6 +126,7 @@ export function prepare(
     signal: callSignal(client, options, extra?.stream ?? false),
     retry: options?.retry === undefined ? client.retry : retrySettings(options.retry),
     stream: extra?.stream ?? false,
+    onResponse: options?.onResponse,
   };
 }
 
@@ -138,6 +145,7 @@ export async function execute(call: PreparedCall): Promise<Dispatcher.ResponseDa
       { method: call.method, path: call.path, headers, body: call.body, signal: call.signal },
       call.retry,
     );
+    call.onResponse?.({ statusCode: res.statusCode, headers: res.headers });
     if (res.statusCode < 300) return res;
     const text = await res.body.text().catch(() => "");
     if (res.statusCode === 401 && attempt === 0 && client.credentials?.refresh && (await client.credentials.refresh())) {

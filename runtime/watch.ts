@@ -11,13 +11,16 @@ export interface Bookmark {
 }
 
 /**
- * One watch event. ERROR events never reach the loop: the iterator throws them as a KubeError
- * (`isGone(error)` means the resourceVersion expired: list again, then watch from the list's).
+ * One watch event: ADDED, MODIFIED, DELETED or BOOKMARK. The stream's ERROR events are thrown
+ * from the loop as a typed KubeError instead (`isGone(error)` means the resourceVersion expired:
+ * list again, then watch from the list's resourceVersion), so handling them cannot be forgotten.
  */
 export type WatchEvent<T> =
   | { type: "ADDED" | "MODIFIED" | "DELETED"; object: T }
-  | { type: "BOOKMARK"; object: Bookmark }
-  | { type: "ERROR"; object: Status };
+  | { type: "BOOKMARK"; object: Bookmark };
+
+/** An event as it arrives on the wire, before ERROR events are turned into KubeErrors. */
+type WireEvent<T> = WatchEvent<T> | { type: "ERROR"; object: Status };
 
 export interface WatchOptions extends Omit<CallOptions, "timeoutMs"> {
   /**
@@ -87,9 +90,9 @@ export async function* watch<T>(
       }
       try {
         for await (const line of splitLines(body)) {
-          let event: WatchEvent<T>;
+          let event: WireEvent<T>;
           try {
-            event = JSON.parse(line) as WatchEvent<T>;
+            event = JSON.parse(line) as WireEvent<T>;
           } catch {
             throw new Error(`GET ${call.path}: watch stream sent a line that is not JSON (${line.length} bytes)`);
           }

@@ -1,0 +1,97 @@
+/** The README's examples compile, and the package resolves the way the README says. */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const run = promisify(execFile);
+
+describe("README", () => {
+  it("has examples that type-check against the runtime and the generated client", async () => {
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```ts\n([^]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    const dir = join(root, ".cache/readme-examples");
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const files = await Promise.all(
+      blocks.map(async (code, i) => {
+        const file = join(dir, `example-${i}.ts`);
+        // Each example is its own module (top-level await needs one).
+        await writeFile(file, `${code}\nexport {};\n`);
+        return file;
+      }),
+    );
+    const tsconfig = join(dir, "tsconfig.json");
+    await writeFile(
+      tsconfig,
+      JSON.stringify({
+        extends: "../../tsconfig.json",
+        compilerOptions: {
+          noEmit: true,
+          module: "NodeNext",
+          // What the package's exports map points at, in source form.
+          paths: { "kubegen/runtime": ["../../runtime/index.ts"], "kubegen/*": ["../../generated/*/index.ts"] },
+        },
+        files,
+        include: [],
+      }),
+    );
+    const tsc = join(root, "node_modules/typescript/bin/tsc");
+    const out = await run(process.execPath, [tsc, "-p", tsconfig], { cwd: root }).then(
+      (r) => r.stdout,
+      (e: { stdout: string }) => e.stdout,
+    );
+    expect(out).toBe("");
+  }, 120_000);
+});
+
+describe("package", () => {
+  it("declares ESM, exports, sideEffects, engines and types", async () => {
+    const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+    expect(pkg.type).toBe("module");
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.engines.node).toMatch(/^>=20/);
+    expect(pkg.exports["./runtime"]).toEqual({ types: "./dist/runtime/index.d.ts", default: "./dist/runtime/index.js" });
+    expect(pkg.exports["./*"].types).toBe("./dist/generated/*/index.d.ts");
+  });
+
+  it("resolves kubegen/runtime and kubegen/core/v1 by import, and by require on Node >= 20.19", async () => {
+    // dist/ is built by `npm ci` (the prepare script) or `npm run build`.
+    expect(existsSync(join(root, "dist/runtime/index.js")), "dist/ is missing: run npm run build").toBe(true);
+    const esm = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'const r = await import("kubegen/runtime"); const c = await import("kubegen/core/v1"); const a = await import("kubegen/rbac.authorization.k8s.io/v1");' +
+          'console.log(typeof r.createClient, typeof c.listNamespacedPod, c.resources.length > 10, typeof a.createNamespacedRole)',
+      ],
+      { cwd: root },
+    );
+    expect(esm.stdout.trim()).toBe("function function true function");
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    if (major > 20 || minor >= 19) {
+      const cjs = await run(process.execPath, ["-e", 'console.log(typeof require("kubegen/runtime").createClient)'], { cwd: root });
+      expect(cjs.stdout.trim()).toBe("function");
+    }
+    for (const file of ["runtime/index.d.ts", "generated/core/v1/index.d.ts", "generator/cli.js"]) {
+      expect(existsSync(join(root, "dist", file)), file).toBe(true);
+    }
+  });
+
+  it("runs the CLI through a bin link, as npx kubegen does", async () => {
+    const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+    const dir = join(root, ".cache/bin");
+    await mkdir(dir, { recursive: true });
+    const link = join(dir, "kubegen");
+    await rm(link, { force: true });
+    await symlink(join(root, pkg.bin.kubegen), link);
+    const out = await run(process.execPath, [link, "generate", "--help"], { cwd: root });
+    expect(out.stdout).toContain("Usage: kubegen generate");
+  });
+});
