@@ -41,7 +41,7 @@ export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateRe
   const parsed = parseSpec(spec.text);
   const fixups = applyFixUps(parsed);
   const t1 = performance.now();
-  const model = buildModel(parsed, spec.provenance);
+  const model = buildModel(parsed, spec.provenance, { discoveredVerbs: spec.discoveredVerbs });
   const t2 = performance.now();
   const files = emit(model, { runtime: options.runtime });
   const metadata: OutputMetadata = {

@@ -37,7 +37,16 @@ const RUNTIME_QUERY = new Set(["watch"]);
 /** Keys of a params object that are not query parameters. */
 const RESERVED_PARAM_KEYS = new Set(["body", "patchType"]);
 
-export function buildModel(spec: SwaggerSpec, provenance: Provenance): ApiModel {
+export interface ModelOptions {
+  /**
+   * Verbs per `group/version/plural` as the server's discovery reports them (cluster sources).
+   * They decide which lists can be watched where the spec alone cannot tell.
+   */
+  discoveredVerbs?: Map<string, string[]>;
+}
+
+export function buildModel(spec: SwaggerSpec, provenance: Provenance, options: ModelOptions = {}): ApiModel {
+  const watchable = watchRule(spec, options.discoveredVerbs);
   const modules = new Map<string, Module>();
   const moduleFor = (key: string, group: string, version: string): Module => {
     let m = modules.get(key);
@@ -83,7 +92,7 @@ export function buildModel(spec: SwaggerSpec, provenance: Provenance): ApiModel 
         return resolveParameter(spec, p, ptr);
       });
       mod.operations.push(
-        buildOperation(spec, definitions, byGvk, { path, method, op, at, mod, params: dedupe(params) }),
+        buildOperation(spec, definitions, byGvk, watchable, { path, method, op, at, mod, params: dedupe(params) }),
       );
     }
   }
@@ -102,7 +111,7 @@ export function buildModel(spec: SwaggerSpec, provenance: Provenance): ApiModel 
       }
       seen.set(op.name, op);
     }
-    mod.resources = buildResources(mod, spec);
+    mod.resources = buildResources(mod, spec, watchable);
   }
 
   return {
@@ -217,6 +226,8 @@ export function toType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): Ty
     }
     return { kind: "ref", id };
   }
+  // CRD schemas mark int-or-string with an extension and no type.
+  if (schema["x-kubernetes-int-or-string"] === true) return { kind: "intOrString" };
   const oneOf = schema["x-kubegen-one-of"] as SwaggerSchema[] | undefined;
   if (oneOf) {
     return { kind: "union", members: oneOf.map((s, i) => toType(spec, s, `${at}/x-kubegen-one-of/${i}`)) };
@@ -308,6 +319,7 @@ function buildOperation(
   spec: SwaggerSpec,
   definitions: Map<string, Definition>,
   byGvk: Map<string, Definition>,
+  isWatchable: (path: string) => boolean,
   { path, method, op, at, mod, params }: OperationInput,
 ): Operation {
   const ptr = pointer(...at);
@@ -372,7 +384,7 @@ function buildOperation(
       throw new SpecError(pointer(...at, "responses", "200"), `list response ${response.id} has no items array`);
     }
   }
-  const watchable = listItem !== undefined && (op.produces ?? []).some((p) => p.includes("stream=watch"));
+  const watchable = listItem !== undefined && isWatchable(path);
 
   return {
     name: operationName(op, op.operationId, ptr),
@@ -394,8 +406,34 @@ function buildOperation(
   };
 }
 
+/**
+ * Decides which list paths can be watched. The list operation itself cannot tell:
+ * componentstatuses advertises a watch stream the server refuses, and CRD lists advertise none
+ * although every CRD can be watched. In order: the server's discovery when the spec came from a
+ * cluster; the deprecated `/watch/` paths where the group/version publishes them (built-in
+ * groups); otherwise yes, as for CRDs.
+ */
+function watchRule(spec: SwaggerSpec, discovered: Map<string, string[]> | undefined): (listPath: string) => boolean {
+  const publishing = new Set<string>();
+  for (const p of Object.keys(spec.paths)) {
+    const m = /^(\/api\/[^/]+|\/apis\/[^/]+\/[^/]+)\/watch\//.exec(p);
+    if (m) publishing.add(m[1]);
+  }
+  return (listPath) => {
+    const m = /^(\/api\/[^/]+|\/apis\/[^/]+\/[^/]+)\/(.*)$/.exec(listPath);
+    if (!m) return false;
+    const [, prefix, rest] = m;
+    const plural = rest.replace(/^namespaces\/\{namespace\}\//, "").split("/")[0];
+    const gv = prefix.startsWith("/api/") ? `/${prefix.slice(5)}` : prefix.slice(6);
+    const verbs = discovered?.get(`${gv}/${plural}`);
+    if (verbs) return verbs.includes("watch");
+    if (publishing.has(prefix)) return spec.paths[`${prefix}/watch/${rest}`]?.get?.["x-kubernetes-action"] === "watchlist";
+    return true;
+  };
+}
+
 /** The resource registry: one entry per plural, from the operations that act on it. */
-function buildResources(mod: Module, spec: SwaggerSpec): Resource[] {
+function buildResources(mod: Module, spec: SwaggerSpec, isWatchable: (path: string) => boolean): Resource[] {
   const byPlural = new Map<string, Resource>();
   const VERB: Record<string, string> = {
     get: "get",
@@ -437,9 +475,7 @@ function buildResources(mod: Module, spec: SwaggerSpec): Resource[] {
       res.namespaced ||= namespaced;
       const verb = VERB[action];
       if (verb && !res.verbs.includes(verb)) res.verbs.push(verb);
-      if (action === "list" && (op.produces ?? []).some((p) => p.includes("stream=watch")) && !res.verbs.includes("watch")) {
-        res.verbs.push("watch");
-      }
+      if (action === "list" && isWatchable(path) && !res.verbs.includes("watch")) res.verbs.push("watch");
     }
   }
   return [...byPlural.values()]

@@ -6,12 +6,14 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { createClient, sendText, type ClientOptions } from "../runtime/index.js";
+import { createClient, discoverResources, sendText, type ClientOptions } from "../runtime/index.js";
 import type { Provenance } from "./ir.js";
 
 export interface LoadedSpec {
   text: string;
   provenance: Provenance;
+  /** Verbs per `group/version/plural` from the server's discovery (cluster sources only). */
+  discoveredVerbs?: Map<string, string[]>;
 }
 
 export type Progress = (message: string) => void;
@@ -74,12 +76,18 @@ export async function fromCluster(options: ClientOptions, progress: Progress): P
   const client = createClient(options);
   try {
     progress(`reading /openapi/v2 from ${client.server} (${client.description})`);
-    const [text, version] = await Promise.all([
+    const [text, version, resources] = await Promise.all([
       sendText(client, "GET", "/openapi/v2", {}, { timeoutMs: 120_000, headers: { accept: "application/json" } }),
       sendText(client, "GET", "/version", {}, {}),
+      discoverResources(client, { allVersions: true }),
     ]);
     const gitVersion = (JSON.parse(version) as { gitVersion?: string }).gitVersion ?? "unknown";
-    return { text, provenance: { source: `cluster ${client.server}`, kubernetesVersion: gitVersion, sha256: sha256(text) } };
+    const discoveredVerbs = new Map(resources.map((r) => [`${r.group}/${r.version}/${r.name}`, r.verbs]));
+    return {
+      text,
+      provenance: { source: `cluster ${client.server}`, kubernetesVersion: gitVersion, sha256: sha256(text) },
+      discoveredVerbs,
+    };
   } finally {
     await client.close();
   }

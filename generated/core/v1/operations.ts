@@ -3359,19 +3359,6 @@ export function listComponentStatus(
 }
 
 /**
- * Watch changes to ComponentStatus objects: a stream of ADDED, MODIFIED, DELETED, BOOKMARK and ERROR events that resumes from the last resourceVersion when the connection drops.
- *
- * `GET /api/v1/componentstatuses?watch=1`
- */
-export function watchComponentStatus(
-  client: Client,
-  params: ListComponentStatusParams = {},
-  options?: WatchOptions,
-): AsyncIterable<WatchEvent<ComponentStatus>> {
-  return watch<ComponentStatus>(client, "/api/v1/componentstatuses", params, options);
-}
-
-/**
  * Every ComponentStatus object, fetched page by page (`limit`/`continue`) so memory stays bounded.
  *
  * `GET /api/v1/componentstatuses`

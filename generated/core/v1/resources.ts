@@ -22,7 +22,7 @@ export const resources: readonly ResourceInfo[] = [
     kind: "ComponentStatus",
     plural: "componentstatuses",
     namespaced: false,
-    verbs: ["get", "list", "watch"],
+    verbs: ["get", "list"],
     subresources: [],
   },
   {

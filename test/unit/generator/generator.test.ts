@@ -141,7 +141,10 @@ describe("generator on a small spec", () => {
     expect(ops).toContain("): AsyncIterable<WatchEvent<Pod>> {\n  return watch<Pod>(");
     expect(ops).toContain("): AsyncIterable<Pod> {\n  return paginate<Pod>(");
     expect(ops).toContain("export function paginateComponentStatus(");
+    // core/v1 publishes /watch/ paths, and none for componentstatuses: the server cannot watch it.
     expect(ops).not.toContain("export function watchComponentStatus(");
+    // events.k8s.io/v1 publishes no /watch/ paths at all (as CRD groups): its lists can be watched.
+    expect(file("events.k8s.io/v1/operations.ts")).toContain("export function watchEventForAllNamespaces(");
   });
 
   it("types patches by patch type from the operation's consumes", () => {
@@ -161,6 +164,7 @@ describe("generator on a small spec", () => {
     expect(core).toContain("  overhead?: Record<string, Quantity>;\n");
     expect(core).toContain("  config?: RawExtension;\n");
     expect(core).toContain("  anything?: unknown;\n");
+    expect(core).toContain("  surge?: number | string;\n");
     const meta = file("meta/v1/models.ts");
     expect(meta).toContain("export type Quantity = number | string;");
     expect(meta).toContain("export type IntOrString = number | string;");

@@ -222,6 +222,7 @@ export function miniSpec(): SwaggerSpec {
           startedAt: ref(`${META}.Time`),
           config: ref("io.k8s.apimachinery.pkg.runtime.RawExtension"),
           anything: { description: "Untyped JSON." },
+          surge: { "x-kubernetes-int-or-string": true, description: "How CRD schemas spell int-or-string." },
         },
       },
       "io.k8s.api.core.v1.PodList": {
