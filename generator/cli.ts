@@ -5,7 +5,14 @@ import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildOutput, checkOutput, readMetadata, writeOutput } from "./generate.js";
-import { fromCluster, fromFile, fromRelease, fromUrl, normalizeRelease, type LoadedSpec } from "./sources.js";
+import {
+  fromCluster,
+  fromFile,
+  fromRelease,
+  fromUrl,
+  normalizeRelease,
+  type LoadedSpec,
+} from "./sources.js";
 import { SpecError } from "./spec.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
@@ -63,8 +70,11 @@ export async function main(argv: string[]): Promise<number> {
   const progress = values.quiet ? () => {} : (m: string) => process.stderr.write(`kubegen: ${m}\n`);
   const outDir = resolve(values.out!);
   const previous = await readMetadata(outDir);
-  const sources = [values.spec, values.url, values["from-cluster"], values.kubernetes].filter((v) => v !== undefined);
-  if (sources.length > 1) throw new UsageError("give at most one of --spec, --url, --from-cluster, --kubernetes");
+  const sources = [values.spec, values.url, values["from-cluster"], values.kubernetes].filter(
+    (v) => v !== undefined,
+  );
+  if (sources.length > 1)
+    throw new UsageError("give at most one of --spec, --url, --from-cluster, --kubernetes");
 
   const cacheDir = resolve(values["cache-dir"] ?? process.env.KUBEGEN_CACHE_DIR ?? ".cache");
   let release: string | undefined;
@@ -76,13 +86,17 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     release = values.kubernetes ?? previous?.release;
     if (!release) {
-      throw new UsageError(`no source given and ${values.out}/kubegen.json records no pinned release`);
+      throw new UsageError(
+        `no source given and ${values.out}/kubegen.json records no pinned release`,
+      );
     }
     release = normalizeRelease(release);
     spec = await fromRelease(release, { cacheDir, releaseUrl: values["release-url"] }, progress);
   }
 
-  progress(`parsing and emitting (${(spec.text.length / 1e6).toFixed(1)} MB, sha256 ${spec.provenance.sha256.slice(0, 12)})`);
+  progress(
+    `parsing and emitting (${(spec.text.length / 1e6).toFixed(1)} MB, sha256 ${spec.provenance.sha256.slice(0, 12)})`,
+  );
   const runtime = values.runtime ?? previous?.runtime ?? "kubegen/runtime";
   const result = buildOutput(spec, { runtime, release });
   const { summary } = result;
@@ -96,7 +110,9 @@ export async function main(argv: string[]): Promise<number> {
     ];
     if (lines.length > 0) {
       process.stdout.write(`${lines.join("\n")}\n`);
-      process.stderr.write(`kubegen: ${lines.length} file(s) in ${values.out} differ from ${spec.provenance.source}\n`);
+      process.stderr.write(
+        `kubegen: ${lines.length} file(s) in ${values.out} differ from ${spec.provenance.source}\n`,
+      );
       return 1;
     }
     process.stderr.write(`kubegen: ${values.out} is up to date (${summary.files} files)\n`);
@@ -115,13 +131,15 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-const invokedDirectly = !!process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+const invokedDirectly =
+  !!process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       const e = error as Error;
-      const what = e instanceof SpecError ? "broken spec" : e instanceof UsageError ? "usage" : "error";
+      const what =
+        e instanceof SpecError ? "broken spec" : e instanceof UsageError ? "usage" : "error";
       process.stderr.write(`kubegen: ${what}: ${e.message}\n`);
       if (e instanceof UsageError) process.stderr.write(USAGE);
       process.exit(2);

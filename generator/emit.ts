@@ -61,7 +61,9 @@ function modulePrefix(key: string): string {
 
 function runtimeSpecifier(options: EmitOptions): string {
   // Files sit two folders below the output folder (<group>/<version>/file.ts).
-  return options.runtime.startsWith(".") ? `../../${options.runtime.replace(/^\.\//, "")}` : options.runtime;
+  return options.runtime.startsWith(".")
+    ? `../../${options.runtime.replace(/^\.\//, "")}`
+    : options.runtime;
 }
 
 export function emit(model: ApiModel, options: EmitOptions): FileSet {
@@ -69,7 +71,11 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
   const top = header(model.provenance);
   const runtime = runtimeSpecifier(options);
 
-  const modelsOf = (from: Module, imports: Imports, sameModuleSource: string | undefined): NameOf => {
+  const modelsOf = (
+    from: Module,
+    imports: Imports,
+    sameModuleSource: string | undefined,
+  ): NameOf => {
     return (id) => {
       const def: Definition | undefined = model.definitions.get(id);
       if (!def) throw new Error(`internal: no definition ${id}`);
@@ -97,7 +103,8 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
       for (const op of mod.operations) {
         const base = op.name.charAt(0).toUpperCase() + op.name.slice(1);
         locals.push(op.name, `${base}Params`, `${base}Query`);
-        if (op.listItem) locals.push(op.name.replace(/^list/, "watch"), op.name.replace(/^list/, "paginate"));
+        if (op.listItem)
+          locals.push(op.name.replace(/^list/, "watch"), op.name.replace(/^list/, "paginate"));
       }
       const imports = new Imports(locals);
       const nameOf = modelsOf(mod, imports, "./models.js");
@@ -110,7 +117,8 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
       const runtimeTypes = new Imports([]);
       const runtimeValues = new Imports([]);
       for (const name of [...uses].sort()) {
-        if ((RUNTIME_VALUES as readonly string[]).includes(name)) runtimeValues.add(runtime, name, "");
+        if ((RUNTIME_VALUES as readonly string[]).includes(name))
+          runtimeValues.add(runtime, name, "");
         else runtimeTypes.add(runtime, name, "");
       }
       const importText = runtimeTypes.text(true) + runtimeValues.text(false) + imports.text(true);
@@ -120,7 +128,10 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
 
     if (mod.resources.length > 0) {
       const importText = `import type { ResourceInfo } from ${JSON.stringify(runtime)};\n`;
-      files.set(`${dir}/resources.ts`, `${top}\n${importText}\n${resourcesText(mod.key, mod.resources)}`);
+      files.set(
+        `${dir}/resources.ts`,
+        `${top}\n${importText}\n${resourcesText(mod.key, mod.resources)}`,
+      );
       exported.push("resources");
     }
 

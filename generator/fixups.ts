@@ -67,7 +67,9 @@ export function applyFixUps(spec: SwaggerSpec, fixups: readonly FixUp[] = FIXUPS
   for (const fix of fixups) {
     const result = fix.apply(spec);
     if (result === "stale") {
-      throw new Error(`fix-up ${fix.name} is no longer needed (${fix.why}); remove it from generator/fixups.ts`);
+      throw new Error(
+        `fix-up ${fix.name} is no longer needed (${fix.why}); remove it from generator/fixups.ts`,
+      );
     }
     if (result === "applied") applied.push(fix.name);
   }

@@ -45,7 +45,11 @@ export interface ModelOptions {
   discoveredVerbs?: Map<string, string[]>;
 }
 
-export function buildModel(spec: SwaggerSpec, provenance: Provenance, options: ModelOptions = {}): ApiModel {
+export function buildModel(
+  spec: SwaggerSpec,
+  provenance: Provenance,
+  options: ModelOptions = {},
+): ApiModel {
   const watchable = watchRule(spec, options.discoveredVerbs);
   const modules = new Map<string, Module>();
   const moduleFor = (key: string, group: string, version: string): Module => {
@@ -71,16 +75,28 @@ export function buildModel(spec: SwaggerSpec, provenance: Provenance, options: M
       const at = ["paths", path, method];
       const operationId = op.operationId ?? `${method} ${path}`;
       if (!target) {
-        skipped.push({ operationId, path, reason: "not a group/version endpoint (see discovery in the runtime)" });
+        skipped.push({
+          operationId,
+          path,
+          reason: "not a group/version endpoint (see discovery in the runtime)",
+        });
         continue;
       }
       const action = op["x-kubernetes-action"] ?? "";
       if (action === "watch" || action === "watchlist") {
-        skipped.push({ operationId, path, reason: "deprecated watch path (use the watch form of the list operation)" });
+        skipped.push({
+          operationId,
+          path,
+          reason: "deprecated watch path (use the watch form of the list operation)",
+        });
         continue;
       }
       if (action === "connect") {
-        skipped.push({ operationId, path, reason: "connect operations (exec, attach, port-forward, proxy) are not supported" });
+        skipped.push({
+          operationId,
+          path,
+          reason: "connect operations (exec, attach, port-forward, proxy) are not supported",
+        });
         continue;
       }
       const mod = moduleFor(target.key, target.group, target.version);
@@ -92,7 +108,14 @@ export function buildModel(spec: SwaggerSpec, provenance: Provenance, options: M
         return resolveParameter(spec, p, ptr);
       });
       mod.operations.push(
-        buildOperation(spec, definitions, byGvk, watchable, { path, method, op, at, mod, params: dedupe(params) }),
+        buildOperation(spec, definitions, byGvk, watchable, {
+          path,
+          method,
+          op,
+          at,
+          mod,
+          params: dedupe(params),
+        }),
       );
     }
   }
@@ -135,7 +158,9 @@ function moduleKey(group: string, version: string): string {
 }
 
 /** `/api/v1/...` → core/v1, `/apis/apps/v1/...` → apps/v1; anything else is not a group/version endpoint. */
-export function moduleOfPath(path: string): { key: string; group: string; version: string } | undefined {
+export function moduleOfPath(
+  path: string,
+): { key: string; group: string; version: string } | undefined {
   const core = /^\/api\/(v[^/]+)\//.exec(path);
   if (core) return { key: moduleKey("", core[1]), group: "", version: core[1] };
   const named = /^\/apis\/([^/]+)\/(v[^/]+)\//.exec(path);
@@ -167,14 +192,16 @@ function buildDefinitions(
     const pkg = packageOf(id);
     const known = packageModule.get(pkg);
     if (known === undefined) packageModule.set(pkg, { group: gvk.group, version: gvk.version });
-    else if (known && (known.group !== gvk.group || known.version !== gvk.version)) packageModule.set(pkg, null);
+    else if (known && (known.group !== gvk.group || known.version !== gvk.version))
+      packageModule.set(pkg, null);
   }
   const groups = new Set([...packageModule.values()].filter((v) => v).map((v) => v!.group));
 
   const placeOf = (id: string): { key: string; group: string; version: string } => {
     const pkg = packageOf(id);
     // Shared machinery (ObjectMeta, Status, Quantity, IntOrString, …) lives in one module.
-    if (pkg.startsWith("io.k8s.apimachinery.")) return { key: "meta/v1", group: "meta", version: "v1" };
+    if (pkg.startsWith("io.k8s.apimachinery."))
+      return { key: "meta/v1", group: "meta", version: "v1" };
     const known = packageModule.get(pkg);
     if (known) return { key: moduleKey(known.group, known.version), ...known };
     const parts = pkg.split(".");
@@ -200,15 +227,30 @@ function buildDefinitions(
     let name = short;
     if (taken.has(name)) {
       // Two packages in one module define the same name: qualify with the package's last word.
-      const pkgWord = packageOf(id).split(".").filter((p) => !VERSION.test(p)).at(-1) ?? "X";
-      name = pkgWord.charAt(0).toUpperCase() + pkgWord.slice(1).replace(/[^A-Za-z0-9]/g, "") + short;
+      const pkgWord =
+        packageOf(id)
+          .split(".")
+          .filter((p) => !VERSION.test(p))
+          .at(-1) ?? "X";
+      name =
+        pkgWord.charAt(0).toUpperCase() + pkgWord.slice(1).replace(/[^A-Za-z0-9]/g, "") + short;
     }
     if (taken.has(name) || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
-      throw new SpecError(at, `cannot give definition a unique TypeScript name in ${mod.key} (tried ${name})`);
+      throw new SpecError(
+        at,
+        `cannot give definition a unique TypeScript name in ${mod.key} (tried ${name})`,
+      );
     }
     taken.set(name, id);
     const type: TypeRef = id === QUANTITY ? { kind: "intOrString" } : toType(spec, schema, at);
-    const def: Definition = { id, name, module: mod.key, description: schema.description, type, gvk: singleGvk(schema) };
+    const def: Definition = {
+      id,
+      name,
+      module: mod.key,
+      description: schema.description,
+      type,
+      gvk: singleGvk(schema),
+    };
     result.set(id, def);
     mod.definitions.push(def);
   }
@@ -217,7 +259,8 @@ function buildDefinitions(
 
 /** Converts a schema to a TypeRef; unknown shapes stop the run with the pointer. */
 export function toType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): TypeRef {
-  if (schema === null || typeof schema !== "object") throw new SpecError(at, "expected a schema object");
+  if (schema === null || typeof schema !== "object")
+    throw new SpecError(at, "expected a schema object");
   if (schema.$ref !== undefined) {
     const prefix = "#/definitions/";
     const id = schema.$ref.startsWith(prefix) ? schema.$ref.slice(prefix.length) : undefined;
@@ -230,7 +273,10 @@ export function toType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): Ty
   if (schema["x-kubernetes-int-or-string"] === true) return { kind: "intOrString" };
   const oneOf = schema["x-kubegen-one-of"] as SwaggerSchema[] | undefined;
   if (oneOf) {
-    return { kind: "union", members: oneOf.map((s, i) => toType(spec, s, `${at}/x-kubegen-one-of/${i}`)) };
+    return {
+      kind: "union",
+      members: oneOf.map((s, i) => toType(spec, s, `${at}/x-kubegen-one-of/${i}`)),
+    };
   }
   if (schema.allOf) {
     if (schema.allOf.length === 1) return toType(spec, schema.allOf[0], at + "/allOf/0");
@@ -247,11 +293,17 @@ export function toType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): Ty
     case "boolean":
       return { kind: "boolean" };
     case "array":
-      return { kind: "array", items: schema.items ? toType(spec, schema.items, at + "/items") : { kind: "unknown" } };
+      return {
+        kind: "array",
+        items: schema.items ? toType(spec, schema.items, at + "/items") : { kind: "unknown" },
+      };
     case "object":
       if (schema.properties) return objectType(spec, schema, at);
       if (schema.additionalProperties && typeof schema.additionalProperties === "object") {
-        return { kind: "map", values: toType(spec, schema.additionalProperties, at + "/additionalProperties") };
+        return {
+          kind: "map",
+          values: toType(spec, schema.additionalProperties, at + "/additionalProperties"),
+        };
       }
       return { kind: "record" };
     default:
@@ -268,7 +320,11 @@ function objectType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): TypeR
       return {
         name,
         description: prop?.description,
-        type: toType(spec, prop, `${at}/properties/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`),
+        type: toType(
+          spec,
+          prop,
+          `${at}/properties/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+        ),
         required: required.has(name),
         nullable: prop?.["x-kubegen-nullable"] === true || undefined,
       };
@@ -276,12 +332,17 @@ function objectType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): TypeR
   return { kind: "object", properties };
 }
 
-function resolveParameter(spec: SwaggerSpec, param: SwaggerParameter, at: string): SwaggerParameter {
+function resolveParameter(
+  spec: SwaggerSpec,
+  param: SwaggerParameter,
+  at: string,
+): SwaggerParameter {
   if (param.$ref === undefined) return param;
   const prefix = "#/parameters/";
   const name = param.$ref.startsWith(prefix) ? param.$ref.slice(prefix.length) : undefined;
   const resolved = name !== undefined ? spec.parameters?.[name] : undefined;
-  if (!resolved) throw new SpecError(at + "/$ref", `dangling reference ${JSON.stringify(param.$ref)}`);
+  if (!resolved)
+    throw new SpecError(at + "/$ref", `dangling reference ${JSON.stringify(param.$ref)}`);
   return resolved;
 }
 
@@ -303,7 +364,10 @@ function operationName(op: SwaggerOperation, operationId: string, at: string): s
     const i = operationId.indexOf(infix);
     if (i > 0) return operationId.slice(0, i) + operationId.slice(i + infix.length);
   }
-  throw new SpecError(at + "/operationId", `cannot find the group/version infix of ${operationId} (tag ${tag})`);
+  throw new SpecError(
+    at + "/operationId",
+    `cannot find the group/version infix of ${operationId} (tag ${tag})`,
+  );
 }
 
 interface OperationInput {
@@ -355,12 +419,22 @@ function buildOperation(
   let patchTypes: PatchType[] | undefined;
   let body: Operation["body"];
   if (method === "patch") {
-    patchTypes = [...new Set((op.consumes ?? []).map((c) => PATCH_CONTENT_TYPES[c]).filter(Boolean))].sort();
-    if (patchTypes.length === 0) throw new SpecError(pointer(...at, "consumes"), "patch operation accepts no known patch type");
+    patchTypes = [
+      ...new Set((op.consumes ?? []).map((c) => PATCH_CONTENT_TYPES[c]).filter(Boolean)),
+    ].sort();
+    if (patchTypes.length === 0)
+      throw new SpecError(
+        pointer(...at, "consumes"),
+        "patch operation accepts no known patch type",
+      );
     const target = gvk && byGvk.get(gvkKey(gvk));
     body = { type: target ? { kind: "ref", id: target.id } : { kind: "record" }, required: true };
   } else if (bodyParam) {
-    body = { type: paramType(bodyParam), required: bodyParam.required === true, description: bodyParam.description };
+    body = {
+      type: paramType(bodyParam),
+      required: bodyParam.required === true,
+      description: bodyParam.description,
+    };
   }
 
   const responses: TypeRef[] = [];
@@ -373,15 +447,25 @@ function buildOperation(
     if (!responses.some((r) => JSON.stringify(r) === JSON.stringify(type))) responses.push(type);
   }
   const response: TypeRef | undefined =
-    responses.length === 0 ? undefined : responses.length === 1 ? responses[0] : { kind: "union", members: responses };
+    responses.length === 0
+      ? undefined
+      : responses.length === 1
+        ? responses[0]
+        : { kind: "union", members: responses };
 
   let listItem: TypeRef | undefined;
   if (action === "list" && response?.kind === "ref") {
     const listDef = definitions.get(response.id);
-    const items = listDef?.type.kind === "object" ? listDef.type.properties.find((p) => p.name === "items") : undefined;
+    const items =
+      listDef?.type.kind === "object"
+        ? listDef.type.properties.find((p) => p.name === "items")
+        : undefined;
     if (items?.type.kind === "array") listItem = items.type.items;
     if (listItem === undefined) {
-      throw new SpecError(pointer(...at, "responses", "200"), `list response ${response.id} has no items array`);
+      throw new SpecError(
+        pointer(...at, "responses", "200"),
+        `list response ${response.id} has no items array`,
+      );
     }
   }
   const watchable = listItem !== undefined && isWatchable(path);
@@ -413,7 +497,10 @@ function buildOperation(
  * cluster; the deprecated `/watch/` paths where the group/version publishes them (built-in
  * groups); otherwise yes, as for CRDs.
  */
-function watchRule(spec: SwaggerSpec, discovered: Map<string, string[]> | undefined): (listPath: string) => boolean {
+function watchRule(
+  spec: SwaggerSpec,
+  discovered: Map<string, string[]> | undefined,
+): (listPath: string) => boolean {
   const publishing = new Set<string>();
   for (const p of Object.keys(spec.paths)) {
     const m = /^(\/api\/[^/]+|\/apis\/[^/]+\/[^/]+)\/watch\//.exec(p);
@@ -427,13 +514,18 @@ function watchRule(spec: SwaggerSpec, discovered: Map<string, string[]> | undefi
     const gv = prefix.startsWith("/api/") ? `/${prefix.slice(5)}` : prefix.slice(6);
     const verbs = discovered?.get(`${gv}/${plural}`);
     if (verbs) return verbs.includes("watch");
-    if (publishing.has(prefix)) return spec.paths[`${prefix}/watch/${rest}`]?.get?.["x-kubernetes-action"] === "watchlist";
+    if (publishing.has(prefix))
+      return spec.paths[`${prefix}/watch/${rest}`]?.get?.["x-kubernetes-action"] === "watchlist";
     return true;
   };
 }
 
 /** The resource registry: one entry per plural, from the operations that act on it. */
-function buildResources(mod: Module, spec: SwaggerSpec, isWatchable: (path: string) => boolean): Resource[] {
+function buildResources(
+  mod: Module,
+  spec: SwaggerSpec,
+  isWatchable: (path: string) => boolean,
+): Resource[] {
   const byPlural = new Map<string, Resource>();
   const VERB: Record<string, string> = {
     get: "get",
@@ -464,7 +556,15 @@ function buildResources(mod: Module, spec: SwaggerSpec, isWatchable: (path: stri
       if (!op || !action || !gvk) continue;
       let res = byPlural.get(plural);
       if (!res) {
-        res = { group: mod.group, version: mod.version, kind: "", plural, namespaced, verbs: [], subresources: [] };
+        res = {
+          group: mod.group,
+          version: mod.version,
+          kind: "",
+          plural,
+          namespaced,
+          verbs: [],
+          subresources: [],
+        };
         byPlural.set(plural, res);
       }
       if (subresource) {
@@ -475,7 +575,8 @@ function buildResources(mod: Module, spec: SwaggerSpec, isWatchable: (path: stri
       res.namespaced ||= namespaced;
       const verb = VERB[action];
       if (verb && !res.verbs.includes(verb)) res.verbs.push(verb);
-      if (action === "list" && isWatchable(path) && !res.verbs.includes("watch")) res.verbs.push("watch");
+      if (action === "list" && isWatchable(path) && !res.verbs.includes("watch"))
+        res.verbs.push("watch");
     }
   }
   return [...byPlural.values()]

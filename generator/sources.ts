@@ -59,7 +59,11 @@ async function download(url: string, progress: Progress): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-export async function fromUrl(url: string, progress: Progress, kubernetesVersion?: string): Promise<LoadedSpec> {
+export async function fromUrl(
+  url: string,
+  progress: Progress,
+  kubernetesVersion?: string,
+): Promise<LoadedSpec> {
   const text = decode(await download(url, progress), new URL(url).pathname);
   return {
     text,
@@ -77,15 +81,27 @@ export async function fromCluster(options: ClientOptions, progress: Progress): P
   try {
     progress(`reading /openapi/v2 from ${client.server} (${client.description})`);
     const [text, version, resources] = await Promise.all([
-      sendText(client, "GET", "/openapi/v2", {}, { timeoutMs: 120_000, headers: { accept: "application/json" } }),
+      sendText(
+        client,
+        "GET",
+        "/openapi/v2",
+        {},
+        { timeoutMs: 120_000, headers: { accept: "application/json" } },
+      ),
       sendText(client, "GET", "/version", {}, {}),
       discoverResources(client, { allVersions: true }),
     ]);
     const gitVersion = (JSON.parse(version) as { gitVersion?: string }).gitVersion ?? "unknown";
-    const discoveredVerbs = new Map(resources.map((r) => [`${r.group}/${r.version}/${r.name}`, r.verbs]));
+    const discoveredVerbs = new Map(
+      resources.map((r) => [`${r.group}/${r.version}/${r.name}`, r.verbs]),
+    );
     return {
       text,
-      provenance: { source: `cluster ${client.server}`, kubernetesVersion: gitVersion, sha256: sha256(text) },
+      provenance: {
+        source: `cluster ${client.server}`,
+        kubernetesVersion: gitVersion,
+        sha256: sha256(text),
+      },
       discoveredVerbs,
     };
   } finally {
@@ -104,17 +120,26 @@ export interface ReleaseOptions {
 
 export function normalizeRelease(version: string): string {
   const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
-  if (!m) throw new Error(`--kubernetes takes a release like 1.36.3, not ${JSON.stringify(version)}`);
+  if (!m)
+    throw new Error(`--kubernetes takes a release like 1.36.3, not ${JSON.stringify(version)}`);
   return `v${m[1]}.${m[2]}.${m[3]}`;
 }
 
 /** The spec of a Kubernetes release: from the cache, else the Go module download, else the release URL. */
-export async function fromRelease(version: string, options: ReleaseOptions, progress: Progress): Promise<LoadedSpec> {
+export async function fromRelease(
+  version: string,
+  options: ReleaseOptions,
+  progress: Progress,
+): Promise<LoadedSpec> {
   const tag = normalizeRelease(version);
   const cached = join(options.cacheDir, "specs", tag, "swagger.json");
   const provenance = (text: string): LoadedSpec => ({
     text,
-    provenance: { source: `Kubernetes release ${tag} (${SPEC_IN_RELEASE})`, kubernetesVersion: tag, sha256: sha256(text) },
+    provenance: {
+      source: `Kubernetes release ${tag} (${SPEC_IN_RELEASE})`,
+      kubernetesVersion: tag,
+      sha256: sha256(text),
+    },
   });
   try {
     return provenance(await readFile(cached, "utf8"));
@@ -139,7 +164,8 @@ export async function fromRelease(version: string, options: ReleaseOptions, prog
       errors.push(`download: ${(error as Error).message}`);
     }
   }
-  if (text === undefined) throw new Error(`cannot obtain the spec of Kubernetes ${tag}:\n  ${errors.join("\n  ")}`);
+  if (text === undefined)
+    throw new Error(`cannot obtain the spec of Kubernetes ${tag}:\n  ${errors.join("\n  ")}`);
   await mkdir(dirname(cached), { recursive: true });
   const tmp = `${cached}.${process.pid}.tmp`;
   await writeFile(tmp, text);

@@ -71,7 +71,9 @@ export class SpecError extends Error {
 
 /** Builds a JSON pointer from unescaped segments. */
 export function pointer(...segments: (string | number)[]): string {
-  return "#" + segments.map((s) => "/" + String(s).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+  return (
+    "#" + segments.map((s) => "/" + String(s).replace(/~/g, "~0").replace(/\//g, "~1")).join("")
+  );
 }
 
 /** Parses spec text; invalid JSON is reported with line and column, a non-Swagger document by pointer. */
@@ -96,7 +98,10 @@ export function parseSpec(text: string): SwaggerSpec {
   }
   const spec = doc as Record<string, unknown>;
   if (typeof spec.openapi === "string") {
-    throw new SpecError(pointer("openapi"), `OpenAPI ${spec.openapi} is not supported; use the cluster's /openapi/v2 document`);
+    throw new SpecError(
+      pointer("openapi"),
+      `OpenAPI ${spec.openapi} is not supported; use the cluster's /openapi/v2 document`,
+    );
   }
   if (spec.swagger !== "2.0") throw new SpecError(pointer("swagger"), 'expected "2.0"');
   for (const key of ["paths", "definitions"] as const) {

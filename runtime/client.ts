@@ -1,7 +1,12 @@
 /** A client: one connection (server, TLS, identity), one keep-alive dispatcher, a default namespace. */
 import type { Dispatcher } from "undici";
 import { defaultNamespace, resolveConnection, type ConnectionOptions } from "./config.js";
-import { createDispatcher, retrySettings, type RetryOptions, type TransportOptions } from "./transport.js";
+import {
+  createDispatcher,
+  retrySettings,
+  type RetryOptions,
+  type TransportOptions,
+} from "./transport.js";
 import type { ConfigSource, Connection, Credentials } from "./types.js";
 
 export interface ClientOptions extends ConnectionOptions, TransportOptions {

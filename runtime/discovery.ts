@@ -33,7 +33,11 @@ export interface ResourceInfo {
 }
 
 interface GroupList {
-  groups: { name: string; versions: { version: string }[]; preferredVersion?: { version: string } }[];
+  groups: {
+    name: string;
+    versions: { version: string }[];
+    preferredVersion?: { version: string };
+  }[];
 }
 interface ResourceList {
   resources: {
@@ -69,14 +73,26 @@ export interface DiscoverOptions extends CallOptions {
   subresources?: boolean;
 }
 
-export async function discoverResources(client: Client, options: DiscoverOptions = {}): Promise<ApiResource[]> {
+export async function discoverResources(
+  client: Client,
+  options: DiscoverOptions = {},
+): Promise<ApiResource[]> {
   const groups = await discoverGroups(client, options);
   const targets = groups.flatMap((g) =>
-    (options.allVersions ? g.versions : [g.preferredVersion]).map((version) => ({ group: g.name, version })),
+    (options.allVersions ? g.versions : [g.preferredVersion]).map((version) => ({
+      group: g.name,
+      version,
+    })),
   );
   const lists = await Promise.all(
     targets.map(({ group, version }) =>
-      send<ResourceList>(client, "GET", group ? `/apis/${group}/${version}` : `/api/${version}`, {}, options),
+      send<ResourceList>(
+        client,
+        "GET",
+        group ? `/apis/${group}/${version}` : `/api/${version}`,
+        {},
+        options,
+      ),
     ),
   );
   return targets.flatMap(({ group, version }, i) =>

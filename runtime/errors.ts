@@ -69,7 +69,12 @@ function reasonForCode(code: number): string {
 }
 
 /** Builds a KubeError from a response body, keeping the Status when the body is one. */
-export function errorFromResponse(code: number, verb: string, path: string, text: string): KubeError {
+export function errorFromResponse(
+  code: number,
+  verb: string,
+  path: string,
+  text: string,
+): KubeError {
   let status: Status | undefined;
   try {
     const parsed = JSON.parse(text) as Status;
@@ -84,7 +89,8 @@ const has = (error: unknown, code: number, ...reasons: string[]): boolean =>
   error instanceof KubeError && (error.code === code || reasons.includes(error.reason));
 
 export const isNotFound = (e: unknown): e is KubeError => has(e, 404, "NotFound");
-export const isAlreadyExists = (e: unknown): e is KubeError => e instanceof KubeError && e.reason === "AlreadyExists";
+export const isAlreadyExists = (e: unknown): e is KubeError =>
+  e instanceof KubeError && e.reason === "AlreadyExists";
 /** 409: a write lost an optimistic-concurrency race, or an apply conflicted, or the object exists. */
 export const isConflict = (e: unknown): e is KubeError => has(e, 409, "Conflict");
 export const isForbidden = (e: unknown): e is KubeError => has(e, 403, "Forbidden");

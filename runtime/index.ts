@@ -1,7 +1,19 @@
 /** kubegen/runtime: everything generated code and applications need to talk to an API server. */
 export { createClient, type Client, type ClientOptions } from "./client.js";
-export { resolveConnection, defaultNamespace, ConfigError, type ConnectionOptions } from "./config.js";
-export { basicAuth, execPlugin, staticToken, tokenFile, CredentialsError, type ExecConfig } from "./credentials.js";
+export {
+  resolveConnection,
+  defaultNamespace,
+  ConfigError,
+  type ConnectionOptions,
+} from "./config.js";
+export {
+  basicAuth,
+  execPlugin,
+  staticToken,
+  tokenFile,
+  CredentialsError,
+  type ExecConfig,
+} from "./credentials.js";
 export {
   KubeError,
   isAlreadyExists,
@@ -18,7 +30,13 @@ export { buildPath, send, sendText, type CallOptions, type Params } from "./requ
 export type { RetryOptions } from "./transport.js";
 export { watch, type Bookmark, type WatchEvent, type WatchOptions } from "./watch.js";
 export { paginate, type PaginateOptions } from "./paginate.js";
-export type { ApplyConfiguration, DeepPartial, JsonPatchOperation, PatchType, WithPatch } from "./patch.js";
+export type {
+  ApplyConfiguration,
+  DeepPartial,
+  JsonPatchOperation,
+  PatchType,
+  WithPatch,
+} from "./patch.js";
 export {
   discoverGroups,
   discoverResources,

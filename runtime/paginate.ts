@@ -32,6 +32,12 @@ export async function* paginate<T>(
     const token = page.metadata?.continue;
     if (!token) return;
     // A continue token carries the snapshot; resourceVersion may not be sent with it.
-    query = { ...params, limit, continue: token, resourceVersion: undefined, resourceVersionMatch: undefined };
+    query = {
+      ...params,
+      limit,
+      continue: token,
+      resourceVersion: undefined,
+      resourceVersionMatch: undefined,
+    };
   }
 }

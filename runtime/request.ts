@@ -18,7 +18,10 @@ export interface CallOptions {
    * Sees every final response's status and headers (e.g. 201 Created, or the `warning` headers
    * the server sends for deprecated APIs).
    */
-  onResponse?: (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => void;
+  onResponse?: (response: {
+    statusCode: number;
+    headers: Record<string, string | string[] | undefined>;
+  }) => void;
 }
 
 /** Path, query and body values of one call; interfaces generated per operation satisfy it. */
@@ -37,7 +40,9 @@ const NOT_QUERY = new Set(["body", "patchType"]);
 
 function encodeSegment(name: string, value: unknown): string {
   if (typeof value !== "string" && typeof value !== "number") {
-    throw new TypeError(`path parameter ${name} must be a string, got ${value === undefined ? "nothing" : typeof value}`);
+    throw new TypeError(
+      `path parameter ${name} must be a string, got ${value === undefined ? "nothing" : typeof value}`,
+    );
   }
   const text = String(value);
   // "" would address the collection and "."/".." a parent once a proxy normalizes the path.
@@ -51,7 +56,12 @@ function encodeSegment(name: string, value: unknown): string {
  * Fills `{placeholders}` (each value percent-encoded, so a name can never reach another URL),
  * defaults `{namespace}`, and serializes every other param except body/patchType into the query.
  */
-export function buildPath(template: string, input: Params, namespace: string, extraQuery?: Params): string {
+export function buildPath(
+  template: string,
+  input: Params,
+  namespace: string,
+  extraQuery?: Params,
+): string {
   const params = input as ParamMap;
   const used = new Set<string>();
   const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -74,7 +84,11 @@ export function buildPath(template: string, input: Params, namespace: string, ex
 }
 
 /** Combines the caller's signal with the call's timeout. */
-function callSignal(client: ClientInternals, options: CallOptions | undefined, stream: boolean): AbortSignal | undefined {
+function callSignal(
+  client: ClientInternals,
+  options: CallOptions | undefined,
+  stream: boolean,
+): AbortSignal | undefined {
   const timeout = options?.timeoutMs ?? (stream ? 0 : client.timeoutMs);
   const signals = [options?.signal, timeout > 0 ? AbortSignal.timeout(timeout) : undefined].filter(
     (s): s is AbortSignal => s !== undefined,
@@ -114,7 +128,8 @@ export function prepare(
   if (params.body !== undefined) {
     const patchType = params.patchType as PatchType | undefined;
     headers["content-type"] = patchType ? PATCH_CONTENT_TYPE[patchType] : "application/json";
-    if (patchType && !PATCH_CONTENT_TYPE[patchType]) throw new TypeError(`unknown patchType ${String(patchType)}`);
+    if (patchType && !PATCH_CONTENT_TYPE[patchType])
+      throw new TypeError(`unknown patchType ${String(patchType)}`);
     body = JSON.stringify(params.body);
   }
   return {
@@ -148,7 +163,12 @@ export async function execute(call: PreparedCall): Promise<Dispatcher.ResponseDa
     call.onResponse?.({ statusCode: res.statusCode, headers: res.headers });
     if (res.statusCode < 300) return res;
     const text = await res.body.text().catch(() => "");
-    if (res.statusCode === 401 && attempt === 0 && client.credentials?.refresh && (await client.credentials.refresh())) {
+    if (
+      res.statusCode === 401 &&
+      attempt === 0 &&
+      client.credentials?.refresh &&
+      (await client.credentials.refresh())
+    ) {
       continue;
     }
     throw errorFromResponse(res.statusCode, call.method, call.path, text);

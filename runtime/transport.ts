@@ -98,7 +98,11 @@ function backoff(attempt: number, retry: Required<RetryOptions>, serverAsk?: num
 
 export function retrySettings(retry: RetryOptions | false | undefined): Required<RetryOptions> {
   if (retry === false) return { retries: 0, baseDelayMs: 0, maxDelayMs: 0 };
-  return { retries: retry?.retries ?? 3, baseDelayMs: retry?.baseDelayMs ?? 200, maxDelayMs: retry?.maxDelayMs ?? 10_000 };
+  return {
+    retries: retry?.retries ?? 3,
+    baseDelayMs: retry?.baseDelayMs ?? 200,
+    maxDelayMs: retry?.maxDelayMs ?? 10_000,
+  };
 }
 
 /**
@@ -128,7 +132,8 @@ export async function dispatch(
       });
     } catch (error) {
       const code = errorCode(error);
-      const retryable = code !== undefined && (idempotent ? RETRY_NETWORK.has(code) : NEVER_SENT.has(code));
+      const retryable =
+        code !== undefined && (idempotent ? RETRY_NETWORK.has(code) : NEVER_SENT.has(code));
       if (!retryable || attempt >= retry.retries || req.signal?.aborted) throw error;
       await sleep(backoff(attempt, retry), req.signal);
       continue;

@@ -41,7 +41,9 @@ export function operationText(op: Operation, nameOf: NameOf): OperationText {
   for (const p of op.pathParams) members.push(member(p, nameOf, p.name === "namespace"));
   for (const q of op.queryParams) members.push(member(q, nameOf, !q.required));
   if (op.body && !op.patchTypes) {
-    members.push(`${jsdoc(1, op.body.description)}${pad(1)}body${op.body.required ? "" : "?"}: ${typeText(op.body.type, nameOf, 1)};`);
+    members.push(
+      `${jsdoc(1, op.body.description)}${pad(1)}body${op.body.required ? "" : "?"}: ${typeText(op.body.type, nameOf, 1)};`,
+    );
   }
   const hasRequired =
     op.pathParams.some((p) => p.name !== "namespace") ||
@@ -58,7 +60,10 @@ export function operationText(op: Operation, nameOf: NameOf): OperationText {
     const kinds = op.patchTypes.map((t) => JSON.stringify(t)).join(" | ");
     paramsType = `${base}Params`;
     parts.push(
-      jsdoc(0, "Parameters of `" + op.name + "`: the patch type picks the body's shape and content type.") +
+      jsdoc(
+        0,
+        "Parameters of `" + op.name + "`: the patch type picks the body's shape and content type.",
+      ) +
         fit(0, `export type ${paramsType} = WithPatch`, [query, target, kinds], ";", "<", ">") +
         "\n",
     );
@@ -68,7 +73,9 @@ export function operationText(op: Operation, nameOf: NameOf): OperationText {
   }
 
   const responseType = op.response ? typeText(op.response, nameOf, 0) : "unknown";
-  const paramDecl = paramsType ? [`params: ${paramsType}${hasRequired || op.patchTypes ? "" : " = {}"}`] : [];
+  const paramDecl = paramsType
+    ? [`params: ${paramsType}${hasRequired || op.patchTypes ? "" : " = {}"}`]
+    : [];
   const paramsArg = paramsType ? "params" : "{}";
   const path = JSON.stringify(op.path);
   const doc = jsdoc(0, op.description, "`" + `${op.method} ${op.path}` + "`");
@@ -82,9 +89,20 @@ export function operationText(op: Operation, nameOf: NameOf): OperationText {
     `: ${returns} {`,
   );
   const call = op.textResponse
-    ? (uses.add("sendText"), fit(1, "return sendText", ["client", JSON.stringify(op.method), path, paramsArg, "options"], ";"))
+    ? (uses.add("sendText"),
+      fit(
+        1,
+        "return sendText",
+        ["client", JSON.stringify(op.method), path, paramsArg, "options"],
+        ";",
+      ))
     : (uses.add("send"),
-      fit(1, `return send<${responseType}>`, ["client", JSON.stringify(op.method), path, paramsArg, "options"], ";"));
+      fit(
+        1,
+        `return send<${responseType}>`,
+        ["client", JSON.stringify(op.method), path, paramsArg, "options"],
+        ";",
+      ));
   parts.push(`${doc}${signature}\n${call}\n}\n`);
   functions.push(op.name);
 

@@ -43,7 +43,8 @@ function objectText(
   if (properties.length === 0) return "{}";
   const members = properties.map((p) => {
     const literal = literals?.[p.name];
-    let type = literal !== undefined ? JSON.stringify(literal) : typeText(p.type, nameOf, depth + 1);
+    let type =
+      literal !== undefined ? JSON.stringify(literal) : typeText(p.type, nameOf, depth + 1);
     if (p.nullable) type += " | null";
     const optional = p.required ? "" : "?";
     return `${jsdoc(depth + 1, p.description)}${pad(depth + 1)}${propertyKey(p.name)}${optional}: ${type};`;
@@ -56,11 +57,16 @@ export function definitionText(def: Definition, nameOf: NameOf): string {
   const doc = jsdoc(0, def.description);
   if (def.type.kind === "object") {
     const literals = def.gvk
-      ? { apiVersion: def.gvk.group ? `${def.gvk.group}/${def.gvk.version}` : def.gvk.version, kind: def.gvk.kind }
+      ? {
+          apiVersion: def.gvk.group ? `${def.gvk.group}/${def.gvk.version}` : def.gvk.version,
+          kind: def.gvk.kind,
+        }
       : undefined;
     const hasStringMember = (name: string) =>
-      def.type.kind === "object" && def.type.properties.some((p) => p.name === name && p.type.kind === "string");
-    const pinned = literals && hasStringMember("apiVersion") && hasStringMember("kind") ? literals : undefined;
+      def.type.kind === "object" &&
+      def.type.properties.some((p) => p.name === name && p.type.kind === "string");
+    const pinned =
+      literals && hasStringMember("apiVersion") && hasStringMember("kind") ? literals : undefined;
     return `${doc}export interface ${def.name} ${objectText(def.type.properties, nameOf, 0, pinned)}\n`;
   }
   return `${doc}export type ${def.name} = ${typeText(def.type, nameOf, 0)};\n`;

@@ -1,6 +1,13 @@
 /** Create, read, update, delete on core and apps resources, with typed results and typed errors. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespacedDeployment, readNamespacedDeployment, readNamespacedDeploymentScale, replaceNamespacedDeployment, deleteNamespacedDeployment, type Deployment } from "../../generated/apps/v1/index.js";
+import {
+  createNamespacedDeployment,
+  readNamespacedDeployment,
+  readNamespacedDeploymentScale,
+  replaceNamespacedDeployment,
+  deleteNamespacedDeployment,
+  type Deployment,
+} from "../../generated/apps/v1/index.js";
 import {
   createNamespacedConfigMap,
   createNamespacedSecret,
@@ -14,7 +21,14 @@ import {
   replaceNamespacedConfigMap,
   type ConfigMap,
 } from "../../generated/core/v1/index.js";
-import { isAlreadyExists, isConflict, isInvalid, isNotFound, KubeError, type Client } from "../../runtime/index.js";
+import {
+  isAlreadyExists,
+  isConflict,
+  isInvalid,
+  isNotFound,
+  KubeError,
+  type Client,
+} from "../../runtime/index.js";
 import { adminClient, testNamespace } from "./support.js";
 
 describe("CRUD against the API server", () => {
@@ -58,34 +72,47 @@ describe("CRUD against the API server", () => {
     expect(listed.items.map((c) => c.metadata?.name)).toEqual(["settings"]);
 
     await deleteNamespacedConfigMap(client, { name: "settings" });
-    const gone = await readNamespacedConfigMap(client, { name: "settings" }).catch((e: unknown) => e);
+    const gone = await readNamespacedConfigMap(client, { name: "settings" }).catch(
+      (e: unknown) => e,
+    );
     expect(gone).toBeInstanceOf(KubeError);
     expect(isNotFound(gone)).toBe(true);
-    expect(gone).toMatchObject({ code: 404, reason: "NotFound", verb: "GET", details: { name: "settings", kind: "configmaps" } });
+    expect(gone).toMatchObject({
+      code: 404,
+      reason: "NotFound",
+      verb: "GET",
+      details: { name: "settings", kind: "configmaps" },
+    });
     expect((gone as KubeError).path).toBe(`/api/v1/namespaces/${ns.name}/configmaps/settings`);
   });
 
   it("reports AlreadyExists and Conflict as typed errors", async () => {
     await createNamespacedConfigMap(client, { body: { metadata: { name: "once" } } });
-    const again = await createNamespacedConfigMap(client, { body: { metadata: { name: "once" } } }).catch((e: unknown) => e);
+    const again = await createNamespacedConfigMap(client, {
+      body: { metadata: { name: "once" } },
+    }).catch((e: unknown) => e);
     expect(isAlreadyExists(again)).toBe(true);
     expect(again).toMatchObject({ code: 409, reason: "AlreadyExists" });
 
     const current = await readNamespacedConfigMap(client, { name: "once" });
-    await replaceNamespacedConfigMap(client, { name: "once", body: { ...current, data: { a: "1" } } });
+    await replaceNamespacedConfigMap(client, {
+      name: "once",
+      body: { ...current, data: { a: "1" } },
+    });
     // The same resourceVersion a second time lost the race.
-    const stale = await replaceNamespacedConfigMap(client, { name: "once", body: { ...current, data: { a: "2" } } }).catch(
-      (e: unknown) => e,
-    );
+    const stale = await replaceNamespacedConfigMap(client, {
+      name: "once",
+      body: { ...current, data: { a: "2" } },
+    }).catch((e: unknown) => e);
     expect(isConflict(stale)).toBe(true);
     expect(isAlreadyExists(stale)).toBe(false);
     expect((stale as KubeError).message).toMatch(/the object has been modified/);
   });
 
   it("keeps the server's validation details on a 422", async () => {
-    const bad = await createNamespacedConfigMap(client, { body: { metadata: { name: "Not_A_Valid_Name" } } }).catch(
-      (e: unknown) => e,
-    );
+    const bad = await createNamespacedConfigMap(client, {
+      body: { metadata: { name: "Not_A_Valid_Name" } },
+    }).catch((e: unknown) => e);
     expect(isInvalid(bad)).toBe(true);
     const causes = (bad as KubeError).details?.causes ?? [];
     expect(causes.some((c) => c.field === "metadata.name")).toBe(true);
@@ -104,7 +131,13 @@ describe("CRUD against the API server", () => {
     const svc = await createNamespacedService(client, {
       body: {
         metadata: { name: "web" },
-        spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }, { name: "alt", port: 8080, targetPort: 8080 }] },
+        spec: {
+          selector: { app: "web" },
+          ports: [
+            { name: "http", port: 80, targetPort: "http" },
+            { name: "alt", port: 8080, targetPort: 8080 },
+          ],
+        },
       },
     });
     expect(svc.spec?.clusterIP).toMatch(/^10\.0\.0\.\d+$/);
@@ -122,12 +155,23 @@ describe("CRUD against the API server", () => {
         selector: { matchLabels: { app: "web" } },
         template: {
           metadata: { labels: { app: "web" } },
-          spec: { containers: [{ name: "web", image: "nginx:1.27", resources: { limits: { cpu: "250m", memory: 134217728 } } }] },
+          spec: {
+            containers: [
+              {
+                name: "web",
+                image: "nginx:1.27",
+                resources: { limits: { cpu: "250m", memory: 134217728 } },
+              },
+            ],
+          },
         },
       },
     };
     const created = await createNamespacedDeployment(client, { body: deployment });
-    expect(created.spec?.template.spec?.containers[0].resources?.limits).toEqual({ cpu: "250m", memory: "134217728" });
+    expect(created.spec?.template.spec?.containers[0].resources?.limits).toEqual({
+      cpu: "250m",
+      memory: "134217728",
+    });
     const scale = await readNamespacedDeploymentScale(client, { name: "web" });
     expect(scale.spec?.replicas).toBe(2);
     const read = await readNamespacedDeployment(client, { name: "web" });
@@ -142,7 +186,9 @@ describe("CRUD against the API server", () => {
   it("never lets a name reach another URL", async () => {
     await createNamespacedConfigMap(client, { body: { metadata: { name: "target" } } });
     // If the name were pasted into the path, this would address the ConfigMap "target".
-    const escaped = await readNamespacedConfigMap(client, { name: "../configmaps/target" }).catch((e: unknown) => e);
+    const escaped = await readNamespacedConfigMap(client, { name: "../configmaps/target" }).catch(
+      (e: unknown) => e,
+    );
     expect(isNotFound(escaped)).toBe(true);
     await expect(readNamespacedConfigMap(client, { name: ".." })).rejects.toThrow(/may not be/);
   });

@@ -14,12 +14,26 @@ import {
   listNamespacedPod,
   listNamespacedSecret,
 } from "../../generated/core/v1/index.js";
-import { createNamespacedRole, createNamespacedRoleBinding } from "../../generated/rbac.authorization.k8s.io/v1/index.js";
-import { createClient, isForbidden, isUnauthorized, KubeError, type Client } from "../../runtime/index.js";
+import {
+  createNamespacedRole,
+  createNamespacedRoleBinding,
+} from "../../generated/rbac.authorization.k8s.io/v1/index.js";
+import {
+  createClient,
+  isForbidden,
+  isUnauthorized,
+  KubeError,
+  type Client,
+} from "../../runtime/index.js";
 import { useCluster } from "./cluster.js";
 import { adminClient, eventually, testNamespace } from "./support.js";
 
-const ENV_KEYS = ["KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "KUBEGEN_SERVICE_ACCOUNT_DIR", "KUBECONFIG"];
+const ENV_KEYS = [
+  "KUBERNETES_SERVICE_HOST",
+  "KUBERNETES_SERVICE_PORT",
+  "KUBEGEN_SERVICE_ACCOUNT_DIR",
+  "KUBECONFIG",
+];
 
 describe("in-cluster, as a pod", () => {
   let admin: Client;
@@ -38,6 +52,26 @@ describe("in-cluster, as a pod", () => {
     return token;
   }
 
+  /** A Role allowing `verbs` on one core resource, bound to the "app" service account. */
+  async function grantToApp(resource: string, verbs: string[]): Promise<void> {
+    const role = `${resource}-${verbs.join("-")}`;
+    await createNamespacedRole(admin, {
+      namespace: ns.name,
+      body: {
+        metadata: { name: role },
+        rules: [{ apiGroups: [""], resources: [resource], verbs }],
+      },
+    });
+    await createNamespacedRoleBinding(admin, {
+      namespace: ns.name,
+      body: {
+        metadata: { name: `app-${role}` },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role },
+        subjects: [{ kind: "ServiceAccount", name: "app", namespace: ns.name }],
+      },
+    });
+  }
+
   /** Replaces the token file the way the kubelet does: write aside, then rename over it. */
   async function rotateToken(token: string): Promise<void> {
     await writeFile(join(saDir, "token.new"), token);
@@ -49,23 +83,12 @@ describe("in-cluster, as a pod", () => {
     admin = adminClient();
     ns = await testNamespace(admin, "incluster");
     for (const name of ["app", "other"]) {
-      await createNamespacedServiceAccount(admin, { namespace: ns.name, body: { metadata: { name } } });
+      await createNamespacedServiceAccount(admin, {
+        namespace: ns.name,
+        body: { metadata: { name } },
+      });
     }
-    await createNamespacedRole(admin, {
-      namespace: ns.name,
-      body: {
-        metadata: { name: "pod-reader" },
-        rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }],
-      },
-    });
-    await createNamespacedRoleBinding(admin, {
-      namespace: ns.name,
-      body: {
-        metadata: { name: "app-reads-pods" },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
-        subjects: [{ kind: "ServiceAccount", name: "app", namespace: ns.name }],
-      },
-    });
+    await grantToApp("pods", ["get", "list"]);
 
     saDir = await mkdtemp(join(tmpdir(), "kubegen-sa-"));
     await writeFile(join(saDir, "ca.crt"), cluster.caPem);
@@ -109,7 +132,9 @@ describe("in-cluster, as a pod", () => {
   it("verifies TLS: a client that does not trust the cluster CA cannot connect", async () => {
     const untrusting = createClient({ server: useCluster().server, token: "irrelevant" });
     try {
-      await expect(listNamespacedPod(untrusting, { namespace: ns.name })).rejects.toThrow(/certificate/i);
+      await expect(listNamespacedPod(untrusting, { namespace: ns.name })).rejects.toThrow(
+        /certificate/i,
+      );
     } finally {
       await untrusting.close();
     }
@@ -131,19 +156,10 @@ describe("in-cluster, as a pod", () => {
       expect(kube.details?.kind).toBe("secrets");
       expect(kube.verb).toBe("GET");
 
-      await createNamespacedRole(admin, {
-        namespace: ns.name,
-        body: { metadata: { name: "secret-reader" }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] },
-      });
-      await createNamespacedRoleBinding(admin, {
-        namespace: ns.name,
-        body: {
-          metadata: { name: "app-reads-secrets" },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "secret-reader" },
-          subjects: [{ kind: "ServiceAccount", name: "app", namespace: ns.name }],
-        },
-      });
-      const secrets = await eventually("the RoleBinding to take effect", () => listNamespacedSecret(client));
+      await grantToApp("secrets", ["list"]);
+      const secrets = await eventually("the RoleBinding to take effect", () =>
+        listNamespacedSecret(client),
+      );
       expect(secrets.items).toEqual([]);
       // Still least privilege: no write access came with it.
       await expect(

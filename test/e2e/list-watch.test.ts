@@ -31,9 +31,14 @@ describe("pagination", () => {
     // 16 at a time over the client's keep-alive pool.
     for (let i = 0; i < names.length; i += 16) {
       await Promise.all(
-        names.slice(i, i + 16).map((name) =>
-          createNamespacedConfigMap(client, { namespace: ns.name, body: { metadata: { name }, data: { i: name } } }),
-        ),
+        names
+          .slice(i, i + 16)
+          .map((name) =>
+            createNamespacedConfigMap(client, {
+              namespace: ns.name,
+              body: { metadata: { name }, data: { i: name } },
+            }),
+          ),
       );
     }
   }, 120_000);
@@ -47,7 +52,11 @@ describe("pagination", () => {
     let token: string | undefined;
     const seen: string[] = [];
     do {
-      const page = await listNamespacedConfigMap(client, { namespace: ns.name, limit: 250, continue: token });
+      const page = await listNamespacedConfigMap(client, {
+        namespace: ns.name,
+        limit: 250,
+        continue: token,
+      });
       pages++;
       seen.push(...page.items.map((c) => c.metadata!.name!));
       token = page.metadata?.continue;
@@ -75,7 +84,10 @@ describe("pagination", () => {
 });
 
 function template(name: string): PodTemplate {
-  return { metadata: { name }, template: { spec: { containers: [{ name: "c", image: "busybox:1" }] } } };
+  return {
+    metadata: { name },
+    template: { spec: { containers: [{ name: "c", image: "busybox:1" }] } },
+  };
 }
 
 describe("watch", () => {
@@ -106,10 +118,20 @@ describe("watch", () => {
 
   it("delivers ADDED, MODIFIED, DELETED in order from a list's resourceVersion", async () => {
     const list = await listNamespacedConfigMap(client, { namespace: ns.name });
-    const stream = watchNamespacedConfigMap(client, { namespace: ns.name, resourceVersion: list.metadata!.resourceVersion });
+    const stream = watchNamespacedConfigMap(client, {
+      namespace: ns.name,
+      resourceVersion: list.metadata!.resourceVersion,
+    });
     const done = collect(stream, (events) => events.some((e) => e.type === "DELETED"));
-    const created = await createNamespacedConfigMap(client, { namespace: ns.name, body: { metadata: { name: "w1" } } });
-    await replaceNamespacedConfigMap(client, { namespace: ns.name, name: "w1", body: { ...created, data: { v: "2" } } });
+    const created = await createNamespacedConfigMap(client, {
+      namespace: ns.name,
+      body: { metadata: { name: "w1" } },
+    });
+    await replaceNamespacedConfigMap(client, {
+      namespace: ns.name,
+      name: "w1",
+      body: { ...created, data: { v: "2" } },
+    });
     await deleteNamespacedConfigMap(client, { namespace: ns.name, name: "w1" });
     const events = await done;
     expect(events.map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "DELETED"]);
@@ -118,12 +140,20 @@ describe("watch", () => {
   });
 
   it("sends bookmarks with allowWatchBookmarks, and the initial-events-end bookmark", async () => {
-    await createNamespacedConfigMap(client, { namespace: ns.name, body: { metadata: { name: "before-watch" } } });
+    await createNamespacedConfigMap(client, {
+      namespace: ns.name,
+      body: { metadata: { name: "before-watch" } },
+    });
     const versions: string[] = [];
     const events = await collect(
       watchNamespacedConfigMap(
         client,
-        { namespace: ns.name, allowWatchBookmarks: true, sendInitialEvents: true, resourceVersionMatch: "NotOlderThan" },
+        {
+          namespace: ns.name,
+          allowWatchBookmarks: true,
+          sendInitialEvents: true,
+          resourceVersionMatch: "NotOlderThan",
+        },
         { onResourceVersion: (rv) => versions.push(rv) },
       ),
       (events) => events.some((e) => e.type === "BOOKMARK"),
@@ -131,7 +161,9 @@ describe("watch", () => {
     const bookmark = events.at(-1)!;
     if (bookmark.type !== "BOOKMARK") throw new Error(`expected a bookmark, got ${bookmark.type}`);
     expect(bookmark.object.metadata.annotations?.["k8s.io/initial-events-end"]).toBe("true");
-    expect(events.some((e) => e.type === "ADDED" && e.object.metadata?.name === "before-watch")).toBe(true);
+    expect(
+      events.some((e) => e.type === "ADDED" && e.object.metadata?.name === "before-watch"),
+    ).toBe(true);
     // The bookmark's resourceVersion is where the watch stands now.
     expect(versions.at(-1)).toBe(bookmark.object.metadata.resourceVersion);
   });
@@ -145,11 +177,21 @@ describe("watch", () => {
       { namespace: ns.name, resourceVersion: list.metadata!.resourceVersion, timeoutSeconds: 1 },
       { resume: true, onResponse: () => requests.push("connect") },
     );
-    const named = (e: WatchEvent<ConfigMap>) => (e.type === "BOOKMARK" ? "" : (e.object.metadata?.name ?? ""));
-    const done = collect(stream, (events) => events.filter((e) => named(e).startsWith("r-")).length === 2);
-    await createNamespacedConfigMap(client, { namespace: ns.name, body: { metadata: { name: "r-1" } } });
+    const named = (e: WatchEvent<ConfigMap>) =>
+      e.type === "BOOKMARK" ? "" : (e.object.metadata?.name ?? "");
+    const done = collect(
+      stream,
+      (events) => events.filter((e) => named(e).startsWith("r-")).length === 2,
+    );
+    await createNamespacedConfigMap(client, {
+      namespace: ns.name,
+      body: { metadata: { name: "r-1" } },
+    });
     await new Promise((r) => setTimeout(r, 2500));
-    await createNamespacedConfigMap(client, { namespace: ns.name, body: { metadata: { name: "r-2" } } });
+    await createNamespacedConfigMap(client, {
+      namespace: ns.name,
+      body: { metadata: { name: "r-2" } },
+    });
     const events = await done;
     expect(events.map((e) => `${e.type} ${named(e)}`)).toEqual(["ADDED r-1", "ADDED r-2"]);
     expect(requests.length).toBeGreaterThanOrEqual(2);
@@ -157,7 +199,14 @@ describe("watch", () => {
 
   it("ends when timeoutSeconds elapses if resume is not asked for", async () => {
     const started = Date.now();
-    const events = await collect(watchNamespacedConfigMap(client, { namespace: ns.name, timeoutSeconds: 1, resourceVersion: "0" }), () => false);
+    const events = await collect(
+      watchNamespacedConfigMap(client, {
+        namespace: ns.name,
+        timeoutSeconds: 1,
+        resourceVersion: "0",
+      }),
+      () => false,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(events.every((e) => e.type === "ADDED")).toBe(true);
   });
@@ -172,13 +221,22 @@ describe("watch", () => {
   }
 
   it("surfaces an expired resourceVersion as 410 Gone", async () => {
-    const first = await createNamespacedPodTemplate(client, { namespace: ns.name, body: template("t-1") });
+    const first = await createNamespacedPodTemplate(client, {
+      namespace: ns.name,
+      body: template("t-1"),
+    });
     await createNamespacedPodTemplate(client, { namespace: ns.name, body: template("t-2") });
-    const third = await createNamespacedPodTemplate(client, { namespace: ns.name, body: template("t-3") });
+    const third = await createNamespacedPodTemplate(client, {
+      namespace: ns.name,
+      body: template("t-3"),
+    });
     // Watching from t-1 starts at the revision after it, which the compaction removes.
     await compact(third.metadata!.resourceVersion!);
     const error = await collect(
-      watchNamespacedPodTemplate(client, { namespace: ns.name, resourceVersion: first.metadata!.resourceVersion }),
+      watchNamespacedPodTemplate(client, {
+        namespace: ns.name,
+        resourceVersion: first.metadata!.resourceVersion,
+      }),
       () => true,
     ).then(
       () => undefined,
@@ -190,14 +248,20 @@ describe("watch", () => {
   });
 
   it("surfaces an expired continue token as 410 Gone while paginating", async () => {
-    for (const name of ["p-1", "p-2", "p-3"]) await createNamespacedPodTemplate(client, { namespace: ns.name, body: template(name) });
+    for (const name of ["p-1", "p-2", "p-3"])
+      await createNamespacedPodTemplate(client, { namespace: ns.name, body: template(name) });
     const page = await listNamespacedPodTemplate(client, { namespace: ns.name, limit: 1 });
     expect(page.metadata?.continue).toBeTruthy();
-    const latest = await createNamespacedPodTemplate(client, { namespace: ns.name, body: template("p-4") });
+    const latest = await createNamespacedPodTemplate(client, {
+      namespace: ns.name,
+      body: template("p-4"),
+    });
     await compact(latest.metadata!.resourceVersion!);
-    const error = await listNamespacedPodTemplate(client, { namespace: ns.name, limit: 1, continue: page.metadata!.continue }).catch(
-      (e: unknown) => e,
-    );
+    const error = await listNamespacedPodTemplate(client, {
+      namespace: ns.name,
+      limit: 1,
+      continue: page.metadata!.continue,
+    }).catch((e: unknown) => e);
     expect(isGone(error)).toBe(true);
     expect((error as KubeError).message).toMatch(/continue/);
   });

@@ -1,7 +1,14 @@
 /** The four patch types, each with its content type, against a real server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNamespacedDeployment, patchNamespacedDeployment, readNamespacedDeployment } from "../../generated/apps/v1/index.js";
-import { createNamespacedConfigMap, patchNamespacedConfigMap } from "../../generated/core/v1/index.js";
+import {
+  createNamespacedDeployment,
+  patchNamespacedDeployment,
+  readNamespacedDeployment,
+} from "../../generated/apps/v1/index.js";
+import {
+  createNamespacedConfigMap,
+  patchNamespacedConfigMap,
+} from "../../generated/core/v1/index.js";
 import { isConflict, KubeError, type Client } from "../../runtime/index.js";
 import { adminClient, testNamespace } from "./support.js";
 
@@ -57,7 +64,9 @@ describe("patches", () => {
   });
 
   it("applies a merge patch (RFC 7386): lists are replaced whole", async () => {
-    const cm = await createNamespacedConfigMap(client, { body: { metadata: { name: "merge" }, data: { a: "1", b: "2" } } });
+    const cm = await createNamespacedConfigMap(client, {
+      body: { metadata: { name: "merge" }, data: { a: "1", b: "2" } },
+    });
     expect(cm.data).toEqual({ a: "1", b: "2" });
     const patched = await patchNamespacedConfigMap(client, {
       name: "merge",
@@ -71,7 +80,11 @@ describe("patches", () => {
     const patched = await patchNamespacedDeployment(client, {
       name: "app",
       patchType: "strategic-merge",
-      body: { spec: { template: { spec: { containers: [{ name: "main", env: [{ name: "B", value: "2" }] }] } } } },
+      body: {
+        spec: {
+          template: { spec: { containers: [{ name: "main", env: [{ name: "B", value: "2" }] }] } },
+        },
+      },
     });
     const containers = patched.spec!.template.spec!.containers;
     expect(containers.map((c) => c.name)).toEqual(["main", "sidecar"]);
@@ -87,26 +100,42 @@ describe("patches", () => {
       name: "app",
       patchType: "apply",
       fieldManager: "team-a",
-      body: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "app", labels: { owner: "team-a" } } },
+      body: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "app", labels: { owner: "team-a" } },
+      },
     });
     expect(applied.metadata?.labels?.owner).toBe("team-a");
-    expect(applied.metadata?.managedFields?.some((f) => f.manager === "team-a" && f.operation === "Apply")).toBe(true);
+    expect(
+      applied.metadata?.managedFields?.some(
+        (f) => f.manager === "team-a" && f.operation === "Apply",
+      ),
+    ).toBe(true);
 
     const conflict = await patchNamespacedDeployment(client, {
       name: "app",
       patchType: "apply",
       fieldManager: "team-b",
-      body: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "app", labels: { owner: "team-b" } } },
+      body: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "app", labels: { owner: "team-b" } },
+      },
     }).catch((e: unknown) => e);
     expect(isConflict(conflict)).toBe(true);
-    expect((conflict as KubeError).details?.causes?.[0]?.field).toBe('.metadata.labels.owner');
+    expect((conflict as KubeError).details?.causes?.[0]?.field).toBe(".metadata.labels.owner");
 
     const forced = await patchNamespacedDeployment(client, {
       name: "app",
       patchType: "apply",
       fieldManager: "team-b",
       force: true,
-      body: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "app", labels: { owner: "team-b" } } },
+      body: {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "app", labels: { owner: "team-b" } },
+      },
     });
     expect(forced.metadata?.labels?.owner).toBe("team-b");
     const read = await readNamespacedDeployment(client, { name: "app" });

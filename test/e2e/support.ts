@@ -11,21 +11,36 @@ export function uniqueName(prefix: string): string {
 /** A client with the cluster-admin token, configured explicitly (no kubeconfig, no in-cluster). */
 export function adminClient(options: ClientOptions = {}): Client {
   const cluster = useCluster();
-  return createClient({ server: cluster.server, token: cluster.adminToken, ca: cluster.caPem, ...options });
+  return createClient({
+    server: cluster.server,
+    token: cluster.adminToken,
+    ca: cluster.caPem,
+    ...options,
+  });
 }
 
 /**
  * A fresh namespace. Without kube-controller-manager namespaces never finish terminating, so each
  * test file uses its own name; deletion is still requested to keep `kubectl get ns` readable.
  */
-export async function testNamespace(client: Client, prefix: string): Promise<{ name: string; remove(): Promise<void> }> {
+export async function testNamespace(
+  client: Client,
+  prefix: string,
+): Promise<{ name: string; remove(): Promise<void> }> {
   const name = uniqueName(prefix);
   await createNamespace(client, { body: { metadata: { name } } });
-  return { name, remove: async () => void (await deleteNamespace(client, { name }).catch(() => {})) };
+  return {
+    name,
+    remove: async () => void (await deleteNamespace(client, { name }).catch(() => {})),
+  };
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -35,7 +50,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

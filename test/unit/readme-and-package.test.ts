@@ -35,7 +35,10 @@ describe("README", () => {
           noEmit: true,
           module: "NodeNext",
           // What the package's exports map points at, in source form.
-          paths: { "kubegen/runtime": ["../../runtime/index.ts"], "kubegen/*": ["../../generated/*/index.ts"] },
+          paths: {
+            "kubegen/runtime": ["../../runtime/index.ts"],
+            "kubegen/*": ["../../generated/*/index.ts"],
+          },
         },
         files,
         include: [],
@@ -56,27 +59,37 @@ describe("package", () => {
     expect(pkg.type).toBe("module");
     expect(pkg.sideEffects).toBe(false);
     expect(pkg.engines.node).toMatch(/^>=20/);
-    expect(pkg.exports["./runtime"]).toEqual({ types: "./dist/runtime/index.d.ts", default: "./dist/runtime/index.js" });
+    expect(pkg.exports["./runtime"]).toEqual({
+      types: "./dist/runtime/index.d.ts",
+      default: "./dist/runtime/index.js",
+    });
     expect(pkg.exports["./*"].types).toBe("./dist/generated/*/index.d.ts");
   });
 
   it("resolves kubegen/runtime and kubegen/core/v1 by import, and by require on Node >= 20.19", async () => {
     // dist/ is built by `npm ci` (the prepare script) or `npm run build`.
-    expect(existsSync(join(root, "dist/runtime/index.js")), "dist/ is missing: run npm run build").toBe(true);
+    expect(
+      existsSync(join(root, "dist/runtime/index.js")),
+      "dist/ is missing: run npm run build",
+    ).toBe(true);
     const esm = await run(
       process.execPath,
       [
         "--input-type=module",
         "-e",
         'const r = await import("kubegen/runtime"); const c = await import("kubegen/core/v1"); const a = await import("kubegen/rbac.authorization.k8s.io/v1");' +
-          'console.log(typeof r.createClient, typeof c.listNamespacedPod, c.resources.length > 10, typeof a.createNamespacedRole)',
+          "console.log(typeof r.createClient, typeof c.listNamespacedPod, c.resources.length > 10, typeof a.createNamespacedRole)",
       ],
       { cwd: root },
     );
     expect(esm.stdout.trim()).toBe("function function true function");
     const [major, minor] = process.versions.node.split(".").map(Number);
     if (major > 20 || minor >= 19) {
-      const cjs = await run(process.execPath, ["-e", 'console.log(typeof require("kubegen/runtime").createClient)'], { cwd: root });
+      const cjs = await run(
+        process.execPath,
+        ["-e", 'console.log(typeof require("kubegen/runtime").createClient)'],
+        { cwd: root },
+      );
       expect(cjs.stdout.trim()).toBe("function");
     }
     for (const file of ["runtime/index.d.ts", "generated/core/v1/index.d.ts", "generator/cli.js"]) {

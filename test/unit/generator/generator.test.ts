@@ -21,7 +21,10 @@ const run = promisify(execFile);
 
 function loaded(spec: object = miniSpec(), version = "v1.99.0"): LoadedSpec {
   const text = JSON.stringify(spec, null, 2);
-  return { text, provenance: { source: "file mini.json", kubernetesVersion: version, sha256: sha256(text) } };
+  return {
+    text,
+    provenance: { source: "file mini.json", kubernetesVersion: version, sha256: sha256(text) },
+  };
 }
 
 async function readTree(dir: string): Promise<Map<string, string>> {
@@ -38,11 +41,19 @@ async function readTree(dir: string): Promise<Map<string, string>> {
 }
 
 function cli(args: string[]) {
-  return run(process.execPath, ["--import", "tsx", join(root, "generator/cli.ts"), "generate", "--quiet", ...args], {
-    cwd: root,
-  }).then(
+  return run(
+    process.execPath,
+    ["--import", "tsx", join(root, "generator/cli.ts"), "generate", "--quiet", ...args],
+    {
+      cwd: root,
+    },
+  ).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
   );
 }
 
@@ -50,7 +61,8 @@ describe("generator on a small spec", () => {
   const result = buildOutput(loaded(), { runtime: RUNTIME });
   const file = (name: string) => {
     const text = result.files.get(name);
-    if (text === undefined) throw new Error(`no ${name} in output: ${[...result.files.keys()].join(", ")}`);
+    if (text === undefined)
+      throw new Error(`no ${name} in output: ${[...result.files.keys()].join(", ")}`);
     return text;
   };
 
@@ -115,7 +127,9 @@ describe("generator on a small spec", () => {
       expect(ops).toMatch(new RegExp(`export function ${name}\\(`));
     }
     expect(ops).not.toMatch(/connect[A-Z]|watchNamespacedPodList|Exec/);
-    expect(file("rbac.authorization.k8s.io/v1/operations.ts")).toContain("export function getAPIResources(");
+    expect(file("rbac.authorization.k8s.io/v1/operations.ts")).toContain(
+      "export function getAPIResources(",
+    );
     const reasons = Object.fromEntries(result.model.skipped.map((s) => [s.operationId, s.reason]));
     expect(reasons.connectCoreV1GetNamespacedPodExec).toMatch(/not supported/);
     expect(reasons.watchCoreV1NamespacedPodList).toMatch(/deprecated watch/);
@@ -124,11 +138,17 @@ describe("generator on a small spec", () => {
 
   it("types params: path required, namespace optional, query typed, body typed, response typed", () => {
     const ops = file("core/v1/operations.ts");
-    expect(ops).toContain("export interface ReadNamespacedPodParams {\n  /** name of the Pod */\n  name: string;\n");
-    expect(ops).toMatch(/export interface ListNamespacedPodParams \{[^}]*namespace\?: string;[^}]*limit\?: number;/s);
+    expect(ops).toContain(
+      "export interface ReadNamespacedPodParams {\n  /** name of the Pod */\n  name: string;\n",
+    );
+    expect(ops).toMatch(
+      /export interface ListNamespacedPodParams \{[^}]*namespace\?: string;[^}]*limit\?: number;/s,
+    );
     expect(ops).not.toMatch(/ListNamespacedPodParams \{[^}]*watch\?/s);
     expect(ops).toMatch(/CreateNamespacedPodParams \{[^}]*body: Pod;/s);
-    expect(ops).toMatch(/DeleteNamespacedPodParams \{[^}]*dryRun\?: string\[\];[^}]*body\?: DeleteOptions;/s);
+    expect(ops).toMatch(
+      /DeleteNamespacedPodParams \{[^}]*dryRun\?: string\[\];[^}]*body\?: DeleteOptions;/s,
+    );
     expect(ops).toContain("): Promise<Pod | Status> {");
     expect(ops).toContain("): Promise<string> {\n  return sendText(");
     // No required params: the params object itself is optional.
@@ -144,7 +164,9 @@ describe("generator on a small spec", () => {
     // core/v1 publishes /watch/ paths, and none for componentstatuses: the server cannot watch it.
     expect(ops).not.toContain("export function watchComponentStatus(");
     // events.k8s.io/v1 publishes no /watch/ paths at all (as CRD groups): its lists can be watched.
-    expect(file("events.k8s.io/v1/operations.ts")).toContain("export function watchEventForAllNamespaces(");
+    expect(file("events.k8s.io/v1/operations.ts")).toContain(
+      "export function watchEventForAllNamespaces(",
+    );
   });
 
   it("types patches by patch type from the operation's consumes", () => {
@@ -175,7 +197,9 @@ describe("generator on a small spec", () => {
 
   it("resolves name clashes across groups through module paths and import aliases", () => {
     const events = file("events.k8s.io/v1/models.ts");
-    expect(events).toContain('import type { Event as CoreV1Event } from "../../core/v1/models.js";');
+    expect(events).toContain(
+      'import type { Event as CoreV1Event } from "../../core/v1/models.js";',
+    );
     expect(events).toContain("export interface Event {");
     expect(events).toContain("  series?: CoreV1Event;\n");
     // The named fix-up: eventTime is optional and may be null.
@@ -202,7 +226,9 @@ describe("broken specs", () => {
   const build = (spec: object) => () => buildOutput(loaded(spec), { runtime: RUNTIME });
 
   it("reports invalid JSON with line and column", () => {
-    expect(() => parseSpec('{\n  "swagger": "2.0",\n  "paths": {,\n}')).toThrow(/line 3, column \d+/);
+    expect(() => parseSpec('{\n  "swagger": "2.0",\n  "paths": {,\n}')).toThrow(
+      /line 3, column \d+/,
+    );
   });
 
   it("names the JSON pointer of a dangling $ref", () => {
@@ -219,17 +245,25 @@ describe("broken specs", () => {
   it("names the JSON pointer of an unknown type", () => {
     const spec = miniSpec();
     spec.definitions["io.k8s.api.core.v1.Container"].properties!.name = { type: "strnig" };
-    expect(build(spec)).toThrow('#/definitions/io.k8s.api.core.v1.Container/properties/name/type: unknown type "strnig"');
+    expect(build(spec)).toThrow(
+      '#/definitions/io.k8s.api.core.v1.Container/properties/name/type: unknown type "strnig"',
+    );
   });
 
   it("names the JSON pointer of a dangling parameter reference", () => {
     const spec = miniSpec();
-    spec.paths["/api/v1/namespaces/{namespace}/pods"].get!.parameters![1] = { $ref: "#/parameters/nope" } as never;
-    expect(build(spec)).toThrow("#/paths/~1api~1v1~1namespaces~1{namespace}~1pods/get/parameters/1/$ref");
+    spec.paths["/api/v1/namespaces/{namespace}/pods"].get!.parameters![1] = {
+      $ref: "#/parameters/nope",
+    } as never;
+    expect(build(spec)).toThrow(
+      "#/paths/~1api~1v1~1namespaces~1{namespace}~1pods/get/parameters/1/$ref",
+    );
   });
 
   it("rejects OpenAPI 3 documents with a clear message", () => {
-    expect(() => parseSpec('{"openapi": "3.0.0", "paths": {}}')).toThrow(/#\/openapi: OpenAPI 3.0.0 is not supported/);
+    expect(() => parseSpec('{"openapi": "3.0.0", "paths": {}}')).toThrow(
+      /#\/openapi: OpenAPI 3.0.0 is not supported/,
+    );
   });
 });
 
@@ -242,7 +276,9 @@ describe("fix-ups", () => {
 
   it("are recorded in kubegen.json and skip specs without their target", () => {
     const result = buildOutput(loaded(), { runtime: RUNTIME });
-    expect(JSON.parse(result.files.get("kubegen.json")!).fixups).toEqual(["events-v1-event-time-nullable"]);
+    expect(JSON.parse(result.files.get("kubegen.json")!).fixups).toEqual([
+      "events-v1-event-time-nullable",
+    ]);
     expect(FIXUPS.map((f) => f.name)).toContain("json-schema-props-or-bool");
   });
 });
@@ -256,7 +292,9 @@ describe("the generate command", () => {
       const out = join(dir, "out");
       await writeFile(good, JSON.stringify(miniSpec()));
       const bad = miniSpec();
-      bad.definitions["io.k8s.api.core.v1.Pod"].properties!.spec = { $ref: "#/definitions/nowhere" };
+      bad.definitions["io.k8s.api.core.v1.Pod"].properties!.spec = {
+        $ref: "#/definitions/nowhere",
+      };
       await writeFile(broken, JSON.stringify(bad));
 
       const first = await cli(["--spec", good, "--out", out, "--runtime", "kubegen/runtime"]);
@@ -266,7 +304,9 @@ describe("the generate command", () => {
 
       const failed = await cli(["--spec", broken, "--out", out]);
       expect(failed.code).toBe(2);
-      expect(failed.stderr).toContain("broken spec: #/definitions/io.k8s.api.core.v1.Pod/properties/spec/$ref");
+      expect(failed.stderr).toContain(
+        "broken spec: #/definitions/io.k8s.api.core.v1.Pod/properties/spec/$ref",
+      );
       expect(await readTree(out)).toEqual(before);
       expect((await readdir(dir)).sort()).toEqual(["broken.json", "good.json", "out"]);
 
@@ -301,18 +341,43 @@ describe("the generate command", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
     try {
-      const args = ["--kubernetes", "1.99.1", "--out", join(dir, "out"), "--cache-dir", join(dir, "cache")];
+      const args = [
+        "--kubernetes",
+        "1.99.1",
+        "--out",
+        join(dir, "out"),
+        "--cache-dir",
+        join(dir, "cache"),
+      ];
       const url = ["--release-url", `http://127.0.0.1:${port}/`];
       const first = await cli([...args, ...url]);
       expect(first.code, first.stderr).toBe(0);
       const meta = JSON.parse(await readFile(join(dir, "out/kubegen.json"), "utf8"));
-      expect(meta).toMatchObject({ release: "v1.99.1", kubernetesVersion: "v1.99.1", sha256: sha256(body) });
+      expect(meta).toMatchObject({
+        release: "v1.99.1",
+        kubernetesVersion: "v1.99.1",
+        sha256: sha256(body),
+      });
       expect(await readFile(join(dir, "cache/specs/v1.99.1/swagger.json"), "utf8")).toBe(body);
       // Cached now: the server is not asked again, and no source means "the pinned release".
-      const second = await cli(["--out", join(dir, "out"), "--cache-dir", join(dir, "cache"), "--check"]);
+      const second = await cli([
+        "--out",
+        join(dir, "out"),
+        "--cache-dir",
+        join(dir, "cache"),
+        "--check",
+      ]);
       expect(second.code, second.stderr).toBe(0);
       expect(seen).toEqual(["/v1.99.1/api/openapi-spec/swagger.json"]);
-      const missing = await cli(["--kubernetes", "1.99.2", "--out", join(dir, "o2"), "--cache-dir", join(dir, "cache"), ...url]);
+      const missing = await cli([
+        "--kubernetes",
+        "1.99.2",
+        "--out",
+        join(dir, "o2"),
+        "--cache-dir",
+        join(dir, "cache"),
+        ...url,
+      ]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/cannot obtain the spec of Kubernetes v1.99.2[^]*404/);
     } finally {

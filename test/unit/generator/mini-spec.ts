@@ -7,19 +7,56 @@ const gvk = (group: string, version: string, kind: string) => ({
 });
 const META = "io.k8s.apimachinery.pkg.apis.meta.v1";
 
-const nameParam = (kind: string) => ({ name: "name", in: "path", required: true, type: "string", description: `name of the ${kind}` });
+const nameParam = (kind: string) => ({
+  name: "name",
+  in: "path",
+  required: true,
+  type: "string",
+  description: `name of the ${kind}`,
+});
 
 export function miniSpec(): SwaggerSpec {
   const spec = {
     swagger: "2.0",
     info: { title: "Kubernetes", version: "v1.99.0" },
     parameters: {
-      "namespace-abc": { name: "namespace", in: "path", required: true, type: "string", description: "object name and auth scope" },
-      "limit-abc": { name: "limit", in: "query", type: "integer", description: "limit is a maximum number of responses to return" },
-      "continue-abc": { name: "continue", in: "query", type: "string", description: "The continue option" },
-      "watch-abc": { name: "watch", in: "query", type: "boolean", description: "Watch for changes" },
-      "labelSelector-abc": { name: "labelSelector", in: "query", type: "string", description: "A selector" },
-      "resourceVersion-abc": { name: "resourceVersion", in: "query", type: "string", description: "resourceVersion" },
+      "namespace-abc": {
+        name: "namespace",
+        in: "path",
+        required: true,
+        type: "string",
+        description: "object name and auth scope",
+      },
+      "limit-abc": {
+        name: "limit",
+        in: "query",
+        type: "integer",
+        description: "limit is a maximum number of responses to return",
+      },
+      "continue-abc": {
+        name: "continue",
+        in: "query",
+        type: "string",
+        description: "The continue option",
+      },
+      "watch-abc": {
+        name: "watch",
+        in: "query",
+        type: "boolean",
+        description: "Watch for changes",
+      },
+      "labelSelector-abc": {
+        name: "labelSelector",
+        in: "query",
+        type: "string",
+        description: "A selector",
+      },
+      "resourceVersion-abc": {
+        name: "resourceVersion",
+        in: "query",
+        type: "string",
+        description: "resourceVersion",
+      },
     },
     paths: {
       "/api/v1/namespaces/{namespace}/pods": {
@@ -46,8 +83,18 @@ export function miniSpec(): SwaggerSpec {
           tags: ["core_v1"],
           parameters: [
             { name: "body", in: "body", required: true, schema: ref("io.k8s.api.core.v1.Pod") },
-            { name: "dryRun", in: "query", type: "string", description: "When present, do not persist" },
-            { name: "fieldManager", in: "query", type: "string", description: "the actor making changes" },
+            {
+              name: "dryRun",
+              in: "query",
+              type: "string",
+              description: "When present, do not persist",
+            },
+            {
+              name: "fieldManager",
+              in: "query",
+              type: "string",
+              description: "the actor making changes",
+            },
           ],
           responses: {
             "200": { description: "OK", schema: ref("io.k8s.api.core.v1.Pod") },
@@ -81,7 +128,12 @@ export function miniSpec(): SwaggerSpec {
           ],
           parameters: [
             { name: "body", in: "body", required: true, schema: ref(`${META}.Patch`) },
-            { name: "fieldManager", in: "query", type: "string", description: "the actor making changes" },
+            {
+              name: "fieldManager",
+              in: "query",
+              type: "string",
+              description: "the actor making changes",
+            },
             { name: "force", in: "query", type: "boolean", description: "Force apply" },
           ],
           responses: { "200": { description: "OK", schema: ref("io.k8s.api.core.v1.Pod") } },
@@ -95,7 +147,13 @@ export function miniSpec(): SwaggerSpec {
           parameters: [
             { name: "body", in: "body", schema: ref(`${META}.DeleteOptions`) },
             { name: "gracePeriodSeconds", in: "query", type: "integer", description: "seconds" },
-            { name: "dryRun", in: "query", type: "array", items: { type: "string" }, description: "dry run" },
+            {
+              name: "dryRun",
+              in: "query",
+              type: "array",
+              items: { type: "string" },
+              description: "dry run",
+            },
           ],
           responses: {
             "200": { description: "OK", schema: ref("io.k8s.api.core.v1.Pod") },
@@ -112,7 +170,9 @@ export function miniSpec(): SwaggerSpec {
           description: "read log of the specified Pod",
           tags: ["core_v1"],
           produces: ["text/plain"],
-          parameters: [{ name: "container", in: "query", type: "string", description: "The container" }],
+          parameters: [
+            { name: "container", in: "query", type: "string", description: "The container" },
+          ],
           responses: { "200": { description: "OK", schema: { type: "string" } } },
           "x-kubernetes-action": "get",
           "x-kubernetes-group-version-kind": { group: "", version: "v1", kind: "Pod" },
@@ -144,7 +204,9 @@ export function miniSpec(): SwaggerSpec {
           description: "list objects of kind ComponentStatus",
           tags: ["core_v1"],
           produces: ["application/json"],
-          responses: { "200": { description: "OK", schema: ref("io.k8s.api.core.v1.ComponentStatusList") } },
+          responses: {
+            "200": { description: "OK", schema: ref("io.k8s.api.core.v1.ComponentStatusList") },
+          },
           "x-kubernetes-action": "list",
           "x-kubernetes-group-version-kind": { group: "", version: "v1", kind: "ComponentStatus" },
         },
@@ -166,9 +228,15 @@ export function miniSpec(): SwaggerSpec {
           description: "list or watch objects of kind Event",
           tags: ["events_v1"],
           produces: ["application/json", "application/json;stream=watch"],
-          responses: { "200": { description: "OK", schema: ref("io.k8s.api.events.v1.EventList") } },
+          responses: {
+            "200": { description: "OK", schema: ref("io.k8s.api.events.v1.EventList") },
+          },
           "x-kubernetes-action": "list",
-          "x-kubernetes-group-version-kind": { group: "events.k8s.io", version: "v1", kind: "Event" },
+          "x-kubernetes-group-version-kind": {
+            group: "events.k8s.io",
+            version: "v1",
+            kind: "Event",
+          },
         },
       },
       "/apis/rbac.authorization.k8s.io/v1/": {
@@ -183,13 +251,16 @@ export function miniSpec(): SwaggerSpec {
         get: {
           operationId: "getCodeVersion",
           tags: ["version"],
-          responses: { "200": { description: "OK", schema: ref("io.k8s.apimachinery.pkg.version.Info") } },
+          responses: {
+            "200": { description: "OK", schema: ref("io.k8s.apimachinery.pkg.version.Info") },
+          },
         },
       },
     },
     definitions: {
       "io.k8s.api.core.v1.Pod": {
-        description: "Pod is a collection of containers. A comment terminator */ must not end the JSDoc.",
+        description:
+          "Pod is a collection of containers. A comment terminator */ must not end the JSDoc.",
         type: "object",
         properties: {
           apiVersion: { type: "string", description: "APIVersion defines the versioned schema." },
@@ -207,7 +278,10 @@ export function miniSpec(): SwaggerSpec {
         properties: {
           containers: { type: "array", items: ref("io.k8s.api.core.v1.Container") },
           nodeSelector: { type: "object", additionalProperties: { type: "string" } },
-          overhead: { type: "object", additionalProperties: ref("io.k8s.apimachinery.pkg.api.resource.Quantity") },
+          overhead: {
+            type: "object",
+            additionalProperties: ref("io.k8s.apimachinery.pkg.api.resource.Quantity"),
+          },
           activeDeadlineSeconds: { type: "integer", format: "int64" },
           hostNetwork: { type: "boolean" },
           "x-custom-key": { type: "string", description: "A key that needs quotes." },
@@ -222,7 +296,10 @@ export function miniSpec(): SwaggerSpec {
           startedAt: ref(`${META}.Time`),
           config: ref("io.k8s.apimachinery.pkg.runtime.RawExtension"),
           anything: { description: "Untyped JSON." },
-          surge: { "x-kubernetes-int-or-string": true, description: "How CRD schemas spell int-or-string." },
+          surge: {
+            "x-kubernetes-int-or-string": true,
+            description: "How CRD schemas spell int-or-string.",
+          },
         },
       },
       "io.k8s.api.core.v1.PodList": {
@@ -287,29 +364,62 @@ export function miniSpec(): SwaggerSpec {
           creationTimestamp: ref(`${META}.Time`),
         },
       },
-      [`${META}.ListMeta`]: { type: "object", properties: { continue: { type: "string" }, resourceVersion: { type: "string" } } },
-      [`${META}.Time`]: { description: "Time is a wrapper around time.Time.", type: "string", format: "date-time" },
-      [`${META}.MicroTime`]: { description: "MicroTime is version of Time with microsecond level precision.", type: "string", format: "date-time" },
-      [`${META}.Patch`]: { description: "Patch is provided to give a concrete name and type.", type: "object" },
-      [`${META}.DeleteOptions`]: { type: "object", properties: { dryRun: { type: "array", items: { type: "string" } } } },
+      [`${META}.ListMeta`]: {
+        type: "object",
+        properties: { continue: { type: "string" }, resourceVersion: { type: "string" } },
+      },
+      [`${META}.Time`]: {
+        description: "Time is a wrapper around time.Time.",
+        type: "string",
+        format: "date-time",
+      },
+      [`${META}.MicroTime`]: {
+        description: "MicroTime is version of Time with microsecond level precision.",
+        type: "string",
+        format: "date-time",
+      },
+      [`${META}.Patch`]: {
+        description: "Patch is provided to give a concrete name and type.",
+        type: "object",
+      },
+      [`${META}.DeleteOptions`]: {
+        type: "object",
+        properties: { dryRun: { type: "array", items: { type: "string" } } },
+      },
       [`${META}.Status`]: {
         type: "object",
-        properties: { code: { type: "integer", format: "int32" }, message: { type: "string" }, reason: { type: "string" } },
+        properties: {
+          code: { type: "integer", format: "int32" },
+          message: { type: "string" },
+          reason: { type: "string" },
+        },
         ...gvk("", "v1", "Status"),
       },
       [`${META}.WatchEvent`]: {
         type: "object",
         required: ["type", "object"],
-        properties: { object: ref("io.k8s.apimachinery.pkg.runtime.RawExtension"), type: { type: "string" } },
+        properties: {
+          object: ref("io.k8s.apimachinery.pkg.runtime.RawExtension"),
+          type: { type: "string" },
+        },
       },
       [`${META}.APIResourceList`]: {
         type: "object",
         required: ["groupVersion"],
         properties: { groupVersion: { type: "string" } },
       },
-      "io.k8s.apimachinery.pkg.api.resource.Quantity": { description: "Quantity is a fixed-point number.", type: "string" },
-      "io.k8s.apimachinery.pkg.util.intstr.IntOrString": { type: "string", format: "int-or-string" },
-      "io.k8s.apimachinery.pkg.runtime.RawExtension": { description: "RawExtension holds extensions.", type: "object" },
+      "io.k8s.apimachinery.pkg.api.resource.Quantity": {
+        description: "Quantity is a fixed-point number.",
+        type: "string",
+      },
+      "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {
+        type: "string",
+        format: "int-or-string",
+      },
+      "io.k8s.apimachinery.pkg.runtime.RawExtension": {
+        description: "RawExtension holds extensions.",
+        type: "object",
+      },
       "io.k8s.apimachinery.pkg.version.Info": {
         type: "object",
         required: ["gitVersion"],

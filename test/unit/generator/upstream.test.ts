@@ -11,7 +11,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as prettier from "prettier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildOutput, checkOutput, readMetadata, writeOutput, type GenerateResult } from "../../../generator/generate.js";
+import {
+  buildOutput,
+  checkOutput,
+  readMetadata,
+  writeOutput,
+  type GenerateResult,
+} from "../../../generator/generate.js";
 import { moduleOfPath } from "../../../generator/model.js";
 import { fromFile, fromRelease } from "../../../generator/sources.js";
 import { parseSpec } from "../../../generator/spec.js";
@@ -26,7 +32,11 @@ const run = promisify(execFile);
 /** The newest Kubernetes release; it must generate too. */
 const NEWEST = "1.37.2";
 
-const versions = existsSync(sharedSpecs) ? readdirSync(sharedSpecs).filter((v) => /^v1\.\d+$/.test(v)).sort() : [];
+const versions = existsSync(sharedSpecs)
+  ? readdirSync(sharedSpecs)
+      .filter((v) => /^v1\.\d+$/.test(v))
+      .sort()
+  : [];
 
 /** Operations a spec has that must become functions: group/version endpoints, minus connect and deprecated watch. */
 function expectedOperations(text: string): Map<string, string[]> {
@@ -93,7 +103,11 @@ describe("upstream specs", () => {
       tsconfig,
       JSON.stringify({
         extends: join(root, "tsconfig.json"),
-        compilerOptions: { noEmit: true, strict: true, typeRoots: [join(root, "node_modules/@types")] },
+        compilerOptions: {
+          noEmit: true,
+          strict: true,
+          typeRoots: [join(root, "node_modules/@types")],
+        },
         include: [...outputs.map((o) => `${o}/**/*.ts`), join(root, "runtime")],
         exclude: [],
       }),
@@ -122,13 +136,25 @@ describe("the committed generated/ client", () => {
   }, 300_000);
 
   it("regenerates to identical bytes", async () => {
-    expect(await checkOutput(join(root, "generated"), result)).toEqual({ changed: [], added: [], removed: [] });
+    expect(await checkOutput(join(root, "generated"), result)).toEqual({
+      changed: [],
+      added: [],
+      removed: [],
+    });
   });
 
   it("is formatted as Prettier would format it", async () => {
     const options = (await prettier.resolveConfig(join(root, "package.json"))) ?? {};
-    for (const name of ["core/v1/operations.ts", "core/v1/models.ts", "apps/v1/operations.ts", "apiextensions.k8s.io/v1/models.ts"]) {
-      expect(await prettier.check(result.files.get(name)!, { ...options, filepath: name }), name).toBe(true);
+    for (const name of [
+      "core/v1/operations.ts",
+      "core/v1/models.ts",
+      "apps/v1/operations.ts",
+      "apiextensions.k8s.io/v1/models.ts",
+    ]) {
+      expect(
+        await prettier.check(result.files.get(name)!, { ...options, filepath: name }),
+        name,
+      ).toBe(true);
     }
   }, 120_000);
 });
