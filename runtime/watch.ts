@@ -81,6 +81,8 @@ export async function* watch<T>(
         query: { watch: "1" },
         stream: true,
       });
+      const connectedAt = Date.now();
+      let received = 0;
       try {
         body = (await execute(call)).body;
       } catch (error) {
@@ -106,6 +108,7 @@ export async function* watch<T>(
             options.onResourceVersion?.(rv);
           }
           failures = 0;
+          received++;
           yield event;
         }
       } catch (error) {
@@ -113,6 +116,14 @@ export async function* watch<T>(
         continue;
       }
       if (!resume || signal.aborted) return;
+      // A stream that ends at once without an event (a proxy that cannot stream, a server going
+      // away) counts as a failure, so reconnecting backs off instead of spinning.
+      if (received === 0 && Date.now() - connectedAt < 1000) {
+        if (++failures > maxReconnects) {
+          throw new Error(`GET ${call.path}: watch stream closed without an event ${failures} times in a row`);
+        }
+        await delay(Math.min(5000, 250 * 2 ** failures), signal);
+      }
     }
   } finally {
     // Leaving the loop early (break, return, throw) closes the connection.
