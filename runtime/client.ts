@@ -12,7 +12,10 @@ import type { ConfigSource, Connection, Credentials } from "./types.js";
 export interface ClientOptions extends ConnectionOptions, TransportOptions {
   /** Namespace for namespaced calls that do not name one (default: from the config, else `default`). */
   namespace?: string;
-  /** Default timeout of one call, in ms (default 30 000; watches have none). */
+  /**
+   * Default timeout in ms (30 000): a call fails when the server sends no response headers, or
+   * no body data, for this long. Watches have none. `CallOptions.timeoutMs` sets a hard deadline.
+   */
   timeoutMs?: number;
   /** Retry policy for idempotent requests (default 3 retries); `false` disables retries. */
   retry?: RetryOptions | false;
