@@ -29,22 +29,19 @@ import {
   KubeError,
   type Client,
 } from "../../runtime/index.js";
-import { adminClient, testNamespace } from "./support.js";
+import { clientInFreshNamespace } from "./support.js";
 
 describe("CRUD against the API server", () => {
   let client: Client;
-  let ns: Awaited<ReturnType<typeof testNamespace>>;
+  let ns: Awaited<ReturnType<typeof clientInFreshNamespace>>;
 
   beforeAll(async () => {
-    const admin = adminClient();
-    ns = await testNamespace(admin, "crud");
-    await admin.close();
     // The namespace comes from the client, not from each call.
-    client = adminClient({ namespace: ns.name });
+    ns = await clientInFreshNamespace("crud");
+    client = ns.client;
   });
   afterAll(async () => {
-    await ns?.remove();
-    await client?.close();
+    await ns?.cleanup();
   });
 
   it("creates a ConfigMap with 201 and reads, replaces and deletes it", async () => {
@@ -55,7 +52,7 @@ describe("CRUD against the API server", () => {
       { onResponse: (r) => statuses.push(r.statusCode) },
     );
     expect(statuses).toEqual([201]);
-    expect(created.metadata?.namespace).toBe(ns.name);
+    expect(created.metadata?.namespace).toBe(ns.namespace);
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.data).toEqual({ mode: "fast" });
 
@@ -83,7 +80,7 @@ describe("CRUD against the API server", () => {
       verb: "GET",
       details: { name: "settings", kind: "configmaps" },
     });
-    expect((gone as KubeError).path).toBe(`/api/v1/namespaces/${ns.name}/configmaps/settings`);
+    expect((gone as KubeError).path).toBe(`/api/v1/namespaces/${ns.namespace}/configmaps/settings`);
   });
 
   it("reports AlreadyExists and Conflict as typed errors", async () => {

@@ -31,14 +31,12 @@ describe("pagination", () => {
     // 16 at a time over the client's keep-alive pool.
     for (let i = 0; i < names.length; i += 16) {
       await Promise.all(
-        names
-          .slice(i, i + 16)
-          .map((name) =>
-            createNamespacedConfigMap(client, {
-              namespace: ns.name,
-              body: { metadata: { name }, data: { i: name } },
-            }),
-          ),
+        names.slice(i, i + 16).map((name) =>
+          createNamespacedConfigMap(client, {
+            namespace: ns.name,
+            body: { metadata: { name }, data: { i: name } },
+          }),
+        ),
       );
     }
   }, 120_000);

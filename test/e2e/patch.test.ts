@@ -10,17 +10,16 @@ import {
   patchNamespacedConfigMap,
 } from "../../generated/core/v1/index.js";
 import { isConflict, KubeError, type Client } from "../../runtime/index.js";
-import { adminClient, testNamespace } from "./support.js";
+import { clientInFreshNamespace } from "./support.js";
 
 describe("patches", () => {
   let client: Client;
-  let ns: Awaited<ReturnType<typeof testNamespace>>;
+  let ns: Awaited<ReturnType<typeof clientInFreshNamespace>>;
 
   beforeAll(async () => {
-    const admin = adminClient();
-    ns = await testNamespace(admin, "patch");
-    await admin.close();
-    client = adminClient({ namespace: ns.name });
+    // The namespace comes from the client, not from each call.
+    ns = await clientInFreshNamespace("patch");
+    client = ns.client;
     await createNamespacedDeployment(client, {
       body: {
         metadata: { name: "app", labels: { tier: "backend" } },
@@ -40,8 +39,7 @@ describe("patches", () => {
     });
   });
   afterAll(async () => {
-    await ns?.remove();
-    await client?.close();
+    await ns?.cleanup();
   });
 
   it("applies a JSON patch (RFC 6902)", async () => {

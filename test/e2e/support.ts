@@ -55,3 +55,21 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** An admin client whose default namespace is a fresh one, so calls need not name it. */
+export async function clientInFreshNamespace(
+  prefix: string,
+): Promise<{ client: Client; namespace: string; cleanup(): Promise<void> }> {
+  const admin = adminClient();
+  const ns = await testNamespace(admin, prefix);
+  await admin.close();
+  const client = adminClient({ namespace: ns.name });
+  return {
+    client,
+    namespace: ns.name,
+    cleanup: async () => {
+      await ns.remove();
+      await client.close();
+    },
+  };
+}
