@@ -113,7 +113,7 @@ describe("paginate", () => {
     }
   });
 
-  it("uses pageSize when params carry no limit, else 500", async () => {
+  it("uses pageSize when params carry no limit, else 100", async () => {
     servePages(pods(5));
     let count = 0;
     for await (const _ of paginate<Pod>(client(), PODS, {}, { pageSize: 2 })) count++;
@@ -122,7 +122,7 @@ describe("paginate", () => {
 
     harness.server.requests.length = 0;
     for await (const _ of paginate<Pod>(client(), PODS, {})) count++;
-    expect(harness.server.requests.map((r) => r.query.get("limit"))).toEqual(["500"]);
+    expect(harness.server.requests.map((r) => r.query.get("limit"))).toEqual(["100"]);
   });
 
   it("yields nothing for an empty list (items may be absent)", async () => {
