@@ -1,7 +1,13 @@
 /** Turns the model into files: `<group>/<version>/{models,operations,resources,index}.ts`. */
 import type { ApiModel, Definition, Module } from "./ir.js";
 import { fit, header } from "../templates/layout.js";
-import { RUNTIME_TYPES, RUNTIME_VALUES, operationText } from "../templates/operations.js";
+import {
+  RUNTIME_TYPES,
+  RUNTIME_VALUES,
+  operationText,
+  planQueries,
+  sharedQueryText,
+} from "../templates/operations.js";
 import { resourcesText } from "../templates/resources.js";
 import { definitionText, type NameOf } from "../templates/types.js";
 
@@ -106,11 +112,14 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
         if (op.listItem)
           locals.push(op.name.replace(/^list/, "watch"), op.name.replace(/^list/, "paginate"));
       }
+      const plan = planQueries(mod.operations);
+      locals.push(...plan.shared.map((s) => s.name));
       const imports = new Imports(locals);
       const nameOf = modelsOf(mod, imports, "./models.js");
       const uses = new Set<string>();
+      const sharedText = sharedQueryText(mod.key, plan.shared, nameOf);
       const bodies = mod.operations.map((op) => {
-        const out = operationText(op, nameOf);
+        const out = operationText(op, nameOf, plan.byOperation.get(op.name));
         out.uses.forEach((u) => uses.add(u));
         return out.text;
       });
@@ -122,7 +131,8 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
         else runtimeTypes.add(runtime, name, "");
       }
       const importText = runtimeTypes.text(true) + runtimeValues.text(false) + imports.text(true);
-      files.set(`${dir}/operations.ts`, `${top}${sectionBreak(importText)}${bodies.join("\n")}`);
+      const text = [sharedText, ...bodies].filter(Boolean).join("\n");
+      files.set(`${dir}/operations.ts`, `${top}${sectionBreak(importText)}${text}`);
       exported.push("operations");
     }
 

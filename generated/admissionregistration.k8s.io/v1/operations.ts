@@ -28,241 +28,16 @@ import type {
   ValidatingWebhookConfigurationList,
 } from "./models.js";
 
-export interface CreateMutatingAdmissionPolicyParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
+/** Query parameters shared by several admissionregistration.k8s.io/v1 operations. */
+export interface CommonQuery {
   /**
    * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
    */
   pretty?: string;
-  body: MutatingAdmissionPolicy;
 }
 
-/**
- * create a MutatingAdmissionPolicy
- *
- * `POST /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies`
- */
-export function createMutatingAdmissionPolicy(
-  client: Client,
-  params: CreateMutatingAdmissionPolicyParams,
-  options?: CallOptions,
-): Promise<MutatingAdmissionPolicy> {
-  return send<MutatingAdmissionPolicy>(
-    client,
-    "POST",
-    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies",
-    params,
-    options,
-  );
-}
-
-export interface CreateMutatingAdmissionPolicyBindingParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: MutatingAdmissionPolicyBinding;
-}
-
-/**
- * create a MutatingAdmissionPolicyBinding
- *
- * `POST /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings`
- */
-export function createMutatingAdmissionPolicyBinding(
-  client: Client,
-  params: CreateMutatingAdmissionPolicyBindingParams,
-  options?: CallOptions,
-): Promise<MutatingAdmissionPolicyBinding> {
-  return send<MutatingAdmissionPolicyBinding>(
-    client,
-    "POST",
-    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings",
-    params,
-    options,
-  );
-}
-
-export interface CreateMutatingWebhookConfigurationParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: MutatingWebhookConfiguration;
-}
-
-/**
- * create a MutatingWebhookConfiguration
- *
- * `POST /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations`
- */
-export function createMutatingWebhookConfiguration(
-  client: Client,
-  params: CreateMutatingWebhookConfigurationParams,
-  options?: CallOptions,
-): Promise<MutatingWebhookConfiguration> {
-  return send<MutatingWebhookConfiguration>(
-    client,
-    "POST",
-    "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
-    params,
-    options,
-  );
-}
-
-export interface CreateValidatingAdmissionPolicyParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: ValidatingAdmissionPolicy;
-}
-
-/**
- * create a ValidatingAdmissionPolicy
- *
- * `POST /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies`
- */
-export function createValidatingAdmissionPolicy(
-  client: Client,
-  params: CreateValidatingAdmissionPolicyParams,
-  options?: CallOptions,
-): Promise<ValidatingAdmissionPolicy> {
-  return send<ValidatingAdmissionPolicy>(
-    client,
-    "POST",
-    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies",
-    params,
-    options,
-  );
-}
-
-export interface CreateValidatingAdmissionPolicyBindingParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: ValidatingAdmissionPolicyBinding;
-}
-
-/**
- * create a ValidatingAdmissionPolicyBinding
- *
- * `POST /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings`
- */
-export function createValidatingAdmissionPolicyBinding(
-  client: Client,
-  params: CreateValidatingAdmissionPolicyBindingParams,
-  options?: CallOptions,
-): Promise<ValidatingAdmissionPolicyBinding> {
-  return send<ValidatingAdmissionPolicyBinding>(
-    client,
-    "POST",
-    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings",
-    params,
-    options,
-  );
-}
-
-export interface CreateValidatingWebhookConfigurationParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: ValidatingWebhookConfiguration;
-}
-
-/**
- * create a ValidatingWebhookConfiguration
- *
- * `POST /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations`
- */
-export function createValidatingWebhookConfiguration(
-  client: Client,
-  params: CreateValidatingWebhookConfigurationParams,
-  options?: CallOptions,
-): Promise<ValidatingWebhookConfiguration> {
-  return send<ValidatingWebhookConfiguration>(
-    client,
-    "POST",
-    "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionMutatingAdmissionPolicyParams {
+/** Query parameters shared by several admissionregistration.k8s.io/v1 operations. */
+export interface DeleteCollectionQuery {
   /**
    * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
    *
@@ -364,651 +139,10 @@ export interface DeleteCollectionMutatingAdmissionPolicyParams {
    * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
    */
   timeoutSeconds?: number;
-  body?: DeleteOptions;
 }
 
-/**
- * delete collection of MutatingAdmissionPolicy
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies`
- */
-export function deleteCollectionMutatingAdmissionPolicy(
-  client: Client,
-  params: DeleteCollectionMutatingAdmissionPolicyParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionMutatingAdmissionPolicyBindingParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of MutatingAdmissionPolicyBinding
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings`
- */
-export function deleteCollectionMutatingAdmissionPolicyBinding(
-  client: Client,
-  params: DeleteCollectionMutatingAdmissionPolicyBindingParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionMutatingWebhookConfigurationParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of MutatingWebhookConfiguration
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations`
- */
-export function deleteCollectionMutatingWebhookConfiguration(
-  client: Client,
-  params: DeleteCollectionMutatingWebhookConfigurationParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionValidatingAdmissionPolicyParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of ValidatingAdmissionPolicy
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies`
- */
-export function deleteCollectionValidatingAdmissionPolicy(
-  client: Client,
-  params: DeleteCollectionValidatingAdmissionPolicyParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionValidatingAdmissionPolicyBindingParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of ValidatingAdmissionPolicyBinding
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings`
- */
-export function deleteCollectionValidatingAdmissionPolicyBinding(
-  client: Client,
-  params: DeleteCollectionValidatingAdmissionPolicyBindingParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionValidatingWebhookConfigurationParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of ValidatingWebhookConfiguration
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations`
- */
-export function deleteCollectionValidatingWebhookConfiguration(
-  client: Client,
-  params: DeleteCollectionValidatingWebhookConfigurationParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-    params,
-    options,
-  );
-}
-
-export interface DeleteMutatingAdmissionPolicyParams {
-  /** name of the MutatingAdmissionPolicy */
-  name: string;
+/** Query parameters shared by several admissionregistration.k8s.io/v1 operations. */
+export interface DeleteQuery {
   /**
    * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
    */
@@ -1033,289 +167,10 @@ export interface DeleteMutatingAdmissionPolicyParams {
    * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
    */
   propagationPolicy?: string;
-  body?: DeleteOptions;
 }
 
-/**
- * delete a MutatingAdmissionPolicy
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies/{name}`
- */
-export function deleteMutatingAdmissionPolicy(
-  client: Client,
-  params: DeleteMutatingAdmissionPolicyParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteMutatingAdmissionPolicyBindingParams {
-  /** name of the MutatingAdmissionPolicyBinding */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a MutatingAdmissionPolicyBinding
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings/{name}`
- */
-export function deleteMutatingAdmissionPolicyBinding(
-  client: Client,
-  params: DeleteMutatingAdmissionPolicyBindingParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteMutatingWebhookConfigurationParams {
-  /** name of the MutatingWebhookConfiguration */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a MutatingWebhookConfiguration
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}`
- */
-export function deleteMutatingWebhookConfiguration(
-  client: Client,
-  params: DeleteMutatingWebhookConfigurationParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteValidatingAdmissionPolicyParams {
-  /** name of the ValidatingAdmissionPolicy */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a ValidatingAdmissionPolicy
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}`
- */
-export function deleteValidatingAdmissionPolicy(
-  client: Client,
-  params: DeleteValidatingAdmissionPolicyParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteValidatingAdmissionPolicyBindingParams {
-  /** name of the ValidatingAdmissionPolicyBinding */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a ValidatingAdmissionPolicyBinding
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}`
- */
-export function deleteValidatingAdmissionPolicyBinding(
-  client: Client,
-  params: DeleteValidatingAdmissionPolicyBindingParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteValidatingWebhookConfigurationParams {
-  /** name of the ValidatingWebhookConfiguration */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a ValidatingWebhookConfiguration
- *
- * `DELETE /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}`
- */
-export function deleteValidatingWebhookConfiguration(
-  client: Client,
-  params: DeleteValidatingWebhookConfigurationParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}",
-    params,
-    options,
-  );
-}
-
-/**
- * get available resources
- *
- * `GET /apis/admissionregistration.k8s.io/v1/`
- */
-export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
-  return send<APIResourceList>(
-    client,
-    "GET",
-    "/apis/admissionregistration.k8s.io/v1/",
-    {},
-    options,
-  );
-}
-
-export interface ListMutatingAdmissionPolicyParams {
+/** Query parameters shared by several admissionregistration.k8s.io/v1 operations. */
+export interface ListQuery {
   /**
    * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
    */
@@ -1402,6 +257,493 @@ export interface ListMutatingAdmissionPolicyParams {
    */
   timeoutSeconds?: number;
 }
+
+/** Query parameters shared by several admissionregistration.k8s.io/v1 operations. */
+export interface PatchQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
+   */
+  force?: boolean;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+/** Query parameters shared by several admissionregistration.k8s.io/v1 operations. */
+export interface WriteQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+export interface CreateMutatingAdmissionPolicyParams extends WriteQuery {
+  body: MutatingAdmissionPolicy;
+}
+
+/**
+ * create a MutatingAdmissionPolicy
+ *
+ * `POST /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies`
+ */
+export function createMutatingAdmissionPolicy(
+  client: Client,
+  params: CreateMutatingAdmissionPolicyParams,
+  options?: CallOptions,
+): Promise<MutatingAdmissionPolicy> {
+  return send<MutatingAdmissionPolicy>(
+    client,
+    "POST",
+    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies",
+    params,
+    options,
+  );
+}
+
+export interface CreateMutatingAdmissionPolicyBindingParams extends WriteQuery {
+  body: MutatingAdmissionPolicyBinding;
+}
+
+/**
+ * create a MutatingAdmissionPolicyBinding
+ *
+ * `POST /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings`
+ */
+export function createMutatingAdmissionPolicyBinding(
+  client: Client,
+  params: CreateMutatingAdmissionPolicyBindingParams,
+  options?: CallOptions,
+): Promise<MutatingAdmissionPolicyBinding> {
+  return send<MutatingAdmissionPolicyBinding>(
+    client,
+    "POST",
+    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings",
+    params,
+    options,
+  );
+}
+
+export interface CreateMutatingWebhookConfigurationParams extends WriteQuery {
+  body: MutatingWebhookConfiguration;
+}
+
+/**
+ * create a MutatingWebhookConfiguration
+ *
+ * `POST /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations`
+ */
+export function createMutatingWebhookConfiguration(
+  client: Client,
+  params: CreateMutatingWebhookConfigurationParams,
+  options?: CallOptions,
+): Promise<MutatingWebhookConfiguration> {
+  return send<MutatingWebhookConfiguration>(
+    client,
+    "POST",
+    "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+    params,
+    options,
+  );
+}
+
+export interface CreateValidatingAdmissionPolicyParams extends WriteQuery {
+  body: ValidatingAdmissionPolicy;
+}
+
+/**
+ * create a ValidatingAdmissionPolicy
+ *
+ * `POST /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies`
+ */
+export function createValidatingAdmissionPolicy(
+  client: Client,
+  params: CreateValidatingAdmissionPolicyParams,
+  options?: CallOptions,
+): Promise<ValidatingAdmissionPolicy> {
+  return send<ValidatingAdmissionPolicy>(
+    client,
+    "POST",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies",
+    params,
+    options,
+  );
+}
+
+export interface CreateValidatingAdmissionPolicyBindingParams extends WriteQuery {
+  body: ValidatingAdmissionPolicyBinding;
+}
+
+/**
+ * create a ValidatingAdmissionPolicyBinding
+ *
+ * `POST /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings`
+ */
+export function createValidatingAdmissionPolicyBinding(
+  client: Client,
+  params: CreateValidatingAdmissionPolicyBindingParams,
+  options?: CallOptions,
+): Promise<ValidatingAdmissionPolicyBinding> {
+  return send<ValidatingAdmissionPolicyBinding>(
+    client,
+    "POST",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings",
+    params,
+    options,
+  );
+}
+
+export interface CreateValidatingWebhookConfigurationParams extends WriteQuery {
+  body: ValidatingWebhookConfiguration;
+}
+
+/**
+ * create a ValidatingWebhookConfiguration
+ *
+ * `POST /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations`
+ */
+export function createValidatingWebhookConfiguration(
+  client: Client,
+  params: CreateValidatingWebhookConfigurationParams,
+  options?: CallOptions,
+): Promise<ValidatingWebhookConfiguration> {
+  return send<ValidatingWebhookConfiguration>(
+    client,
+    "POST",
+    "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionMutatingAdmissionPolicyParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of MutatingAdmissionPolicy
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies`
+ */
+export function deleteCollectionMutatingAdmissionPolicy(
+  client: Client,
+  params: DeleteCollectionMutatingAdmissionPolicyParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionMutatingAdmissionPolicyBindingParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of MutatingAdmissionPolicyBinding
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings`
+ */
+export function deleteCollectionMutatingAdmissionPolicyBinding(
+  client: Client,
+  params: DeleteCollectionMutatingAdmissionPolicyBindingParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionMutatingWebhookConfigurationParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of MutatingWebhookConfiguration
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations`
+ */
+export function deleteCollectionMutatingWebhookConfiguration(
+  client: Client,
+  params: DeleteCollectionMutatingWebhookConfigurationParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionValidatingAdmissionPolicyParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of ValidatingAdmissionPolicy
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies`
+ */
+export function deleteCollectionValidatingAdmissionPolicy(
+  client: Client,
+  params: DeleteCollectionValidatingAdmissionPolicyParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionValidatingAdmissionPolicyBindingParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of ValidatingAdmissionPolicyBinding
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings`
+ */
+export function deleteCollectionValidatingAdmissionPolicyBinding(
+  client: Client,
+  params: DeleteCollectionValidatingAdmissionPolicyBindingParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionValidatingWebhookConfigurationParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of ValidatingWebhookConfiguration
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations`
+ */
+export function deleteCollectionValidatingWebhookConfiguration(
+  client: Client,
+  params: DeleteCollectionValidatingWebhookConfigurationParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+    params,
+    options,
+  );
+}
+
+export interface DeleteMutatingAdmissionPolicyParams extends DeleteQuery {
+  /** name of the MutatingAdmissionPolicy */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a MutatingAdmissionPolicy
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies/{name}`
+ */
+export function deleteMutatingAdmissionPolicy(
+  client: Client,
+  params: DeleteMutatingAdmissionPolicyParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteMutatingAdmissionPolicyBindingParams extends DeleteQuery {
+  /** name of the MutatingAdmissionPolicyBinding */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a MutatingAdmissionPolicyBinding
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings/{name}`
+ */
+export function deleteMutatingAdmissionPolicyBinding(
+  client: Client,
+  params: DeleteMutatingAdmissionPolicyBindingParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteMutatingWebhookConfigurationParams extends DeleteQuery {
+  /** name of the MutatingWebhookConfiguration */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a MutatingWebhookConfiguration
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}`
+ */
+export function deleteMutatingWebhookConfiguration(
+  client: Client,
+  params: DeleteMutatingWebhookConfigurationParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteValidatingAdmissionPolicyParams extends DeleteQuery {
+  /** name of the ValidatingAdmissionPolicy */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a ValidatingAdmissionPolicy
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}`
+ */
+export function deleteValidatingAdmissionPolicy(
+  client: Client,
+  params: DeleteValidatingAdmissionPolicyParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteValidatingAdmissionPolicyBindingParams extends DeleteQuery {
+  /** name of the ValidatingAdmissionPolicyBinding */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a ValidatingAdmissionPolicyBinding
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}`
+ */
+export function deleteValidatingAdmissionPolicyBinding(
+  client: Client,
+  params: DeleteValidatingAdmissionPolicyBindingParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteValidatingWebhookConfigurationParams extends DeleteQuery {
+  /** name of the ValidatingWebhookConfiguration */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a ValidatingWebhookConfiguration
+ *
+ * `DELETE /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}`
+ */
+export function deleteValidatingWebhookConfiguration(
+  client: Client,
+  params: DeleteValidatingWebhookConfigurationParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/{name}",
+    params,
+    options,
+  );
+}
+
+/**
+ * get available resources
+ *
+ * `GET /apis/admissionregistration.k8s.io/v1/`
+ */
+export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
+  return send<APIResourceList>(
+    client,
+    "GET",
+    "/apis/admissionregistration.k8s.io/v1/",
+    {},
+    options,
+  );
+}
+
+export interface ListMutatingAdmissionPolicyParams extends ListQuery {}
 
 /**
  * list or watch objects of kind MutatingAdmissionPolicy
@@ -1458,93 +800,7 @@ export function paginateMutatingAdmissionPolicy(
   );
 }
 
-export interface ListMutatingAdmissionPolicyBindingParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListMutatingAdmissionPolicyBindingParams extends ListQuery {}
 
 /**
  * list or watch objects of kind MutatingAdmissionPolicyBinding
@@ -1601,93 +857,7 @@ export function paginateMutatingAdmissionPolicyBinding(
   );
 }
 
-export interface ListMutatingWebhookConfigurationParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListMutatingWebhookConfigurationParams extends ListQuery {}
 
 /**
  * list or watch objects of kind MutatingWebhookConfiguration
@@ -1744,93 +914,7 @@ export function paginateMutatingWebhookConfiguration(
   );
 }
 
-export interface ListValidatingAdmissionPolicyParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListValidatingAdmissionPolicyParams extends ListQuery {}
 
 /**
  * list or watch objects of kind ValidatingAdmissionPolicy
@@ -1887,93 +971,7 @@ export function paginateValidatingAdmissionPolicy(
   );
 }
 
-export interface ListValidatingAdmissionPolicyBindingParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListValidatingAdmissionPolicyBindingParams extends ListQuery {}
 
 /**
  * list or watch objects of kind ValidatingAdmissionPolicyBinding
@@ -2030,93 +1028,7 @@ export function paginateValidatingAdmissionPolicyBinding(
   );
 }
 
-export interface ListValidatingWebhookConfigurationParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListValidatingWebhookConfigurationParams extends ListQuery {}
 
 /**
  * list or watch objects of kind ValidatingWebhookConfiguration
@@ -2173,29 +1085,9 @@ export function paginateValidatingWebhookConfiguration(
   );
 }
 
-export interface PatchMutatingAdmissionPolicyQuery {
+export interface PatchMutatingAdmissionPolicyQuery extends PatchQuery {
   /** name of the MutatingAdmissionPolicy */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2226,29 +1118,9 @@ export function patchMutatingAdmissionPolicy(
   );
 }
 
-export interface PatchMutatingAdmissionPolicyBindingQuery {
+export interface PatchMutatingAdmissionPolicyBindingQuery extends PatchQuery {
   /** name of the MutatingAdmissionPolicyBinding */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2279,29 +1151,9 @@ export function patchMutatingAdmissionPolicyBinding(
   );
 }
 
-export interface PatchMutatingWebhookConfigurationQuery {
+export interface PatchMutatingWebhookConfigurationQuery extends PatchQuery {
   /** name of the MutatingWebhookConfiguration */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2332,29 +1184,9 @@ export function patchMutatingWebhookConfiguration(
   );
 }
 
-export interface PatchValidatingAdmissionPolicyQuery {
+export interface PatchValidatingAdmissionPolicyQuery extends PatchQuery {
   /** name of the ValidatingAdmissionPolicy */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2385,29 +1217,9 @@ export function patchValidatingAdmissionPolicy(
   );
 }
 
-export interface PatchValidatingAdmissionPolicyBindingQuery {
+export interface PatchValidatingAdmissionPolicyBindingQuery extends PatchQuery {
   /** name of the ValidatingAdmissionPolicyBinding */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2438,29 +1250,9 @@ export function patchValidatingAdmissionPolicyBinding(
   );
 }
 
-export interface PatchValidatingAdmissionPolicyStatusQuery {
+export interface PatchValidatingAdmissionPolicyStatusQuery extends PatchQuery {
   /** name of the ValidatingAdmissionPolicy */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2491,29 +1283,9 @@ export function patchValidatingAdmissionPolicyStatus(
   );
 }
 
-export interface PatchValidatingWebhookConfigurationQuery {
+export interface PatchValidatingWebhookConfigurationQuery extends PatchQuery {
   /** name of the ValidatingWebhookConfiguration */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2544,13 +1316,9 @@ export function patchValidatingWebhookConfiguration(
   );
 }
 
-export interface ReadMutatingAdmissionPolicyParams {
+export interface ReadMutatingAdmissionPolicyParams extends CommonQuery {
   /** name of the MutatingAdmissionPolicy */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2572,13 +1340,9 @@ export function readMutatingAdmissionPolicy(
   );
 }
 
-export interface ReadMutatingAdmissionPolicyBindingParams {
+export interface ReadMutatingAdmissionPolicyBindingParams extends CommonQuery {
   /** name of the MutatingAdmissionPolicyBinding */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2600,13 +1364,9 @@ export function readMutatingAdmissionPolicyBinding(
   );
 }
 
-export interface ReadMutatingWebhookConfigurationParams {
+export interface ReadMutatingWebhookConfigurationParams extends CommonQuery {
   /** name of the MutatingWebhookConfiguration */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2628,13 +1388,9 @@ export function readMutatingWebhookConfiguration(
   );
 }
 
-export interface ReadValidatingAdmissionPolicyParams {
+export interface ReadValidatingAdmissionPolicyParams extends CommonQuery {
   /** name of the ValidatingAdmissionPolicy */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2656,13 +1412,9 @@ export function readValidatingAdmissionPolicy(
   );
 }
 
-export interface ReadValidatingAdmissionPolicyBindingParams {
+export interface ReadValidatingAdmissionPolicyBindingParams extends CommonQuery {
   /** name of the ValidatingAdmissionPolicyBinding */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2684,13 +1436,9 @@ export function readValidatingAdmissionPolicyBinding(
   );
 }
 
-export interface ReadValidatingAdmissionPolicyStatusParams {
+export interface ReadValidatingAdmissionPolicyStatusParams extends CommonQuery {
   /** name of the ValidatingAdmissionPolicy */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2712,13 +1460,9 @@ export function readValidatingAdmissionPolicyStatus(
   );
 }
 
-export interface ReadValidatingWebhookConfigurationParams {
+export interface ReadValidatingWebhookConfigurationParams extends CommonQuery {
   /** name of the ValidatingWebhookConfiguration */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2740,25 +1484,9 @@ export function readValidatingWebhookConfiguration(
   );
 }
 
-export interface ReplaceMutatingAdmissionPolicyParams {
+export interface ReplaceMutatingAdmissionPolicyParams extends WriteQuery {
   /** name of the MutatingAdmissionPolicy */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: MutatingAdmissionPolicy;
 }
 
@@ -2781,25 +1509,9 @@ export function replaceMutatingAdmissionPolicy(
   );
 }
 
-export interface ReplaceMutatingAdmissionPolicyBindingParams {
+export interface ReplaceMutatingAdmissionPolicyBindingParams extends WriteQuery {
   /** name of the MutatingAdmissionPolicyBinding */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: MutatingAdmissionPolicyBinding;
 }
 
@@ -2822,25 +1534,9 @@ export function replaceMutatingAdmissionPolicyBinding(
   );
 }
 
-export interface ReplaceMutatingWebhookConfigurationParams {
+export interface ReplaceMutatingWebhookConfigurationParams extends WriteQuery {
   /** name of the MutatingWebhookConfiguration */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: MutatingWebhookConfiguration;
 }
 
@@ -2863,25 +1559,9 @@ export function replaceMutatingWebhookConfiguration(
   );
 }
 
-export interface ReplaceValidatingAdmissionPolicyParams {
+export interface ReplaceValidatingAdmissionPolicyParams extends WriteQuery {
   /** name of the ValidatingAdmissionPolicy */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ValidatingAdmissionPolicy;
 }
 
@@ -2904,25 +1584,9 @@ export function replaceValidatingAdmissionPolicy(
   );
 }
 
-export interface ReplaceValidatingAdmissionPolicyBindingParams {
+export interface ReplaceValidatingAdmissionPolicyBindingParams extends WriteQuery {
   /** name of the ValidatingAdmissionPolicyBinding */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ValidatingAdmissionPolicyBinding;
 }
 
@@ -2945,25 +1609,9 @@ export function replaceValidatingAdmissionPolicyBinding(
   );
 }
 
-export interface ReplaceValidatingAdmissionPolicyStatusParams {
+export interface ReplaceValidatingAdmissionPolicyStatusParams extends WriteQuery {
   /** name of the ValidatingAdmissionPolicy */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ValidatingAdmissionPolicy;
 }
 
@@ -2986,25 +1634,9 @@ export function replaceValidatingAdmissionPolicyStatus(
   );
 }
 
-export interface ReplaceValidatingWebhookConfigurationParams {
+export interface ReplaceValidatingWebhookConfigurationParams extends WriteQuery {
   /** name of the ValidatingWebhookConfiguration */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ValidatingWebhookConfiguration;
 }
 

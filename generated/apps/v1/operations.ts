@@ -27,214 +27,16 @@ import type {
   StatefulSetList,
 } from "./models.js";
 
-export interface CreateNamespacedControllerRevisionParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
+/** Query parameters shared by several apps/v1 operations. */
+export interface CommonQuery {
   /**
    * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
    */
   pretty?: string;
-  body: ControllerRevision;
 }
 
-/**
- * create a ControllerRevision
- *
- * `POST /apis/apps/v1/namespaces/{namespace}/controllerrevisions`
- */
-export function createNamespacedControllerRevision(
-  client: Client,
-  params: CreateNamespacedControllerRevisionParams,
-  options?: CallOptions,
-): Promise<ControllerRevision> {
-  return send<ControllerRevision>(
-    client,
-    "POST",
-    "/apis/apps/v1/namespaces/{namespace}/controllerrevisions",
-    params,
-    options,
-  );
-}
-
-export interface CreateNamespacedDaemonSetParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: DaemonSet;
-}
-
-/**
- * create a DaemonSet
- *
- * `POST /apis/apps/v1/namespaces/{namespace}/daemonsets`
- */
-export function createNamespacedDaemonSet(
-  client: Client,
-  params: CreateNamespacedDaemonSetParams,
-  options?: CallOptions,
-): Promise<DaemonSet> {
-  return send<DaemonSet>(
-    client,
-    "POST",
-    "/apis/apps/v1/namespaces/{namespace}/daemonsets",
-    params,
-    options,
-  );
-}
-
-export interface CreateNamespacedDeploymentParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: Deployment;
-}
-
-/**
- * create a Deployment
- *
- * `POST /apis/apps/v1/namespaces/{namespace}/deployments`
- */
-export function createNamespacedDeployment(
-  client: Client,
-  params: CreateNamespacedDeploymentParams,
-  options?: CallOptions,
-): Promise<Deployment> {
-  return send<Deployment>(
-    client,
-    "POST",
-    "/apis/apps/v1/namespaces/{namespace}/deployments",
-    params,
-    options,
-  );
-}
-
-export interface CreateNamespacedReplicaSetParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: ReplicaSet;
-}
-
-/**
- * create a ReplicaSet
- *
- * `POST /apis/apps/v1/namespaces/{namespace}/replicasets`
- */
-export function createNamespacedReplicaSet(
-  client: Client,
-  params: CreateNamespacedReplicaSetParams,
-  options?: CallOptions,
-): Promise<ReplicaSet> {
-  return send<ReplicaSet>(
-    client,
-    "POST",
-    "/apis/apps/v1/namespaces/{namespace}/replicasets",
-    params,
-    options,
-  );
-}
-
-export interface CreateNamespacedStatefulSetParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: StatefulSet;
-}
-
-/**
- * create a StatefulSet
- *
- * `POST /apis/apps/v1/namespaces/{namespace}/statefulsets`
- */
-export function createNamespacedStatefulSet(
-  client: Client,
-  params: CreateNamespacedStatefulSetParams,
-  options?: CallOptions,
-): Promise<StatefulSet> {
-  return send<StatefulSet>(
-    client,
-    "POST",
-    "/apis/apps/v1/namespaces/{namespace}/statefulsets",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionNamespacedControllerRevisionParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
+/** Query parameters shared by several apps/v1 operations. */
+export interface DeleteCollectionQuery {
   /**
    * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
    *
@@ -336,537 +138,10 @@ export interface DeleteCollectionNamespacedControllerRevisionParams {
    * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
    */
   timeoutSeconds?: number;
-  body?: DeleteOptions;
 }
 
-/**
- * delete collection of ControllerRevision
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/controllerrevisions`
- */
-export function deleteCollectionNamespacedControllerRevision(
-  client: Client,
-  params: DeleteCollectionNamespacedControllerRevisionParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/controllerrevisions",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionNamespacedDaemonSetParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of DaemonSet
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/daemonsets`
- */
-export function deleteCollectionNamespacedDaemonSet(
-  client: Client,
-  params: DeleteCollectionNamespacedDaemonSetParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/daemonsets",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionNamespacedDeploymentParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of Deployment
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/deployments`
- */
-export function deleteCollectionNamespacedDeployment(
-  client: Client,
-  params: DeleteCollectionNamespacedDeploymentParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/deployments",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionNamespacedReplicaSetParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of ReplicaSet
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/replicasets`
- */
-export function deleteCollectionNamespacedReplicaSet(
-  client: Client,
-  params: DeleteCollectionNamespacedReplicaSetParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/replicasets",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionNamespacedStatefulSetParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of StatefulSet
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/statefulsets`
- */
-export function deleteCollectionNamespacedStatefulSet(
-  client: Client,
-  params: DeleteCollectionNamespacedStatefulSetParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/statefulsets",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedControllerRevisionParams {
-  /** name of the ControllerRevision */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
+/** Query parameters shared by several apps/v1 operations. */
+export interface DeleteQuery {
   /**
    * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
    */
@@ -891,242 +166,10 @@ export interface DeleteNamespacedControllerRevisionParams {
    * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
    */
   propagationPolicy?: string;
-  body?: DeleteOptions;
 }
 
-/**
- * delete a ControllerRevision
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}`
- */
-export function deleteNamespacedControllerRevision(
-  client: Client,
-  params: DeleteNamespacedControllerRevisionParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedDaemonSetParams {
-  /** name of the DaemonSet */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a DaemonSet
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}`
- */
-export function deleteNamespacedDaemonSet(
-  client: Client,
-  params: DeleteNamespacedDaemonSetParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedDeploymentParams {
-  /** name of the Deployment */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a Deployment
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/deployments/{name}`
- */
-export function deleteNamespacedDeployment(
-  client: Client,
-  params: DeleteNamespacedDeploymentParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedReplicaSetParams {
-  /** name of the ReplicaSet */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a ReplicaSet
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/replicasets/{name}`
- */
-export function deleteNamespacedReplicaSet(
-  client: Client,
-  params: DeleteNamespacedReplicaSetParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/replicasets/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedStatefulSetParams {
-  /** name of the StatefulSet */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a StatefulSet
- *
- * `DELETE /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}`
- */
-export function deleteNamespacedStatefulSet(
-  client: Client,
-  params: DeleteNamespacedStatefulSetParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}",
-    params,
-    options,
-  );
-}
-
-/**
- * get available resources
- *
- * `GET /apis/apps/v1/`
- */
-export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
-  return send<APIResourceList>(client, "GET", "/apis/apps/v1/", {}, options);
-}
-
-export interface ListControllerRevisionForAllNamespacesParams {
+/** Query parameters shared by several apps/v1 operations. */
+export interface ListQuery {
   /**
    * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
    */
@@ -1213,6 +256,446 @@ export interface ListControllerRevisionForAllNamespacesParams {
    */
   timeoutSeconds?: number;
 }
+
+/** Query parameters shared by several apps/v1 operations. */
+export interface PatchQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
+   */
+  force?: boolean;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+/** Query parameters shared by several apps/v1 operations. */
+export interface WriteQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+export interface CreateNamespacedControllerRevisionParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: ControllerRevision;
+}
+
+/**
+ * create a ControllerRevision
+ *
+ * `POST /apis/apps/v1/namespaces/{namespace}/controllerrevisions`
+ */
+export function createNamespacedControllerRevision(
+  client: Client,
+  params: CreateNamespacedControllerRevisionParams,
+  options?: CallOptions,
+): Promise<ControllerRevision> {
+  return send<ControllerRevision>(
+    client,
+    "POST",
+    "/apis/apps/v1/namespaces/{namespace}/controllerrevisions",
+    params,
+    options,
+  );
+}
+
+export interface CreateNamespacedDaemonSetParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: DaemonSet;
+}
+
+/**
+ * create a DaemonSet
+ *
+ * `POST /apis/apps/v1/namespaces/{namespace}/daemonsets`
+ */
+export function createNamespacedDaemonSet(
+  client: Client,
+  params: CreateNamespacedDaemonSetParams,
+  options?: CallOptions,
+): Promise<DaemonSet> {
+  return send<DaemonSet>(
+    client,
+    "POST",
+    "/apis/apps/v1/namespaces/{namespace}/daemonsets",
+    params,
+    options,
+  );
+}
+
+export interface CreateNamespacedDeploymentParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: Deployment;
+}
+
+/**
+ * create a Deployment
+ *
+ * `POST /apis/apps/v1/namespaces/{namespace}/deployments`
+ */
+export function createNamespacedDeployment(
+  client: Client,
+  params: CreateNamespacedDeploymentParams,
+  options?: CallOptions,
+): Promise<Deployment> {
+  return send<Deployment>(
+    client,
+    "POST",
+    "/apis/apps/v1/namespaces/{namespace}/deployments",
+    params,
+    options,
+  );
+}
+
+export interface CreateNamespacedReplicaSetParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: ReplicaSet;
+}
+
+/**
+ * create a ReplicaSet
+ *
+ * `POST /apis/apps/v1/namespaces/{namespace}/replicasets`
+ */
+export function createNamespacedReplicaSet(
+  client: Client,
+  params: CreateNamespacedReplicaSetParams,
+  options?: CallOptions,
+): Promise<ReplicaSet> {
+  return send<ReplicaSet>(
+    client,
+    "POST",
+    "/apis/apps/v1/namespaces/{namespace}/replicasets",
+    params,
+    options,
+  );
+}
+
+export interface CreateNamespacedStatefulSetParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: StatefulSet;
+}
+
+/**
+ * create a StatefulSet
+ *
+ * `POST /apis/apps/v1/namespaces/{namespace}/statefulsets`
+ */
+export function createNamespacedStatefulSet(
+  client: Client,
+  params: CreateNamespacedStatefulSetParams,
+  options?: CallOptions,
+): Promise<StatefulSet> {
+  return send<StatefulSet>(
+    client,
+    "POST",
+    "/apis/apps/v1/namespaces/{namespace}/statefulsets",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionNamespacedControllerRevisionParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of ControllerRevision
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/controllerrevisions`
+ */
+export function deleteCollectionNamespacedControllerRevision(
+  client: Client,
+  params: DeleteCollectionNamespacedControllerRevisionParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/controllerrevisions",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionNamespacedDaemonSetParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of DaemonSet
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/daemonsets`
+ */
+export function deleteCollectionNamespacedDaemonSet(
+  client: Client,
+  params: DeleteCollectionNamespacedDaemonSetParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/daemonsets",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionNamespacedDeploymentParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of Deployment
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/deployments`
+ */
+export function deleteCollectionNamespacedDeployment(
+  client: Client,
+  params: DeleteCollectionNamespacedDeploymentParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/deployments",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionNamespacedReplicaSetParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of ReplicaSet
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/replicasets`
+ */
+export function deleteCollectionNamespacedReplicaSet(
+  client: Client,
+  params: DeleteCollectionNamespacedReplicaSetParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/replicasets",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionNamespacedStatefulSetParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of StatefulSet
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/statefulsets`
+ */
+export function deleteCollectionNamespacedStatefulSet(
+  client: Client,
+  params: DeleteCollectionNamespacedStatefulSetParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/statefulsets",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedControllerRevisionParams extends DeleteQuery {
+  /** name of the ControllerRevision */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a ControllerRevision
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}`
+ */
+export function deleteNamespacedControllerRevision(
+  client: Client,
+  params: DeleteNamespacedControllerRevisionParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/controllerrevisions/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedDaemonSetParams extends DeleteQuery {
+  /** name of the DaemonSet */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a DaemonSet
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/daemonsets/{name}`
+ */
+export function deleteNamespacedDaemonSet(
+  client: Client,
+  params: DeleteNamespacedDaemonSetParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedDeploymentParams extends DeleteQuery {
+  /** name of the Deployment */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a Deployment
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/deployments/{name}`
+ */
+export function deleteNamespacedDeployment(
+  client: Client,
+  params: DeleteNamespacedDeploymentParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedReplicaSetParams extends DeleteQuery {
+  /** name of the ReplicaSet */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a ReplicaSet
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/replicasets/{name}`
+ */
+export function deleteNamespacedReplicaSet(
+  client: Client,
+  params: DeleteNamespacedReplicaSetParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/replicasets/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedStatefulSetParams extends DeleteQuery {
+  /** name of the StatefulSet */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a StatefulSet
+ *
+ * `DELETE /apis/apps/v1/namespaces/{namespace}/statefulsets/{name}`
+ */
+export function deleteNamespacedStatefulSet(
+  client: Client,
+  params: DeleteNamespacedStatefulSetParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}",
+    params,
+    options,
+  );
+}
+
+/**
+ * get available resources
+ *
+ * `GET /apis/apps/v1/`
+ */
+export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
+  return send<APIResourceList>(client, "GET", "/apis/apps/v1/", {}, options);
+}
+
+export interface ListControllerRevisionForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind ControllerRevision
@@ -1259,93 +742,7 @@ export function paginateControllerRevisionForAllNamespaces(
   return paginate<ControllerRevision>(client, "/apis/apps/v1/controllerrevisions", params, options);
 }
 
-export interface ListDaemonSetForAllNamespacesParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListDaemonSetForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind DaemonSet
@@ -1386,93 +783,7 @@ export function paginateDaemonSetForAllNamespaces(
   return paginate<DaemonSet>(client, "/apis/apps/v1/daemonsets", params, options);
 }
 
-export interface ListDeploymentForAllNamespacesParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListDeploymentForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind Deployment
@@ -1513,94 +824,9 @@ export function paginateDeploymentForAllNamespaces(
   return paginate<Deployment>(client, "/apis/apps/v1/deployments", params, options);
 }
 
-export interface ListNamespacedControllerRevisionParams {
+export interface ListNamespacedControllerRevisionParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -1658,94 +884,9 @@ export function paginateNamespacedControllerRevision(
   );
 }
 
-export interface ListNamespacedDaemonSetParams {
+export interface ListNamespacedDaemonSetParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -1803,94 +944,9 @@ export function paginateNamespacedDaemonSet(
   );
 }
 
-export interface ListNamespacedDeploymentParams {
+export interface ListNamespacedDeploymentParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -1948,94 +1004,9 @@ export function paginateNamespacedDeployment(
   );
 }
 
-export interface ListNamespacedReplicaSetParams {
+export interface ListNamespacedReplicaSetParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -2093,94 +1064,9 @@ export function paginateNamespacedReplicaSet(
   );
 }
 
-export interface ListNamespacedStatefulSetParams {
+export interface ListNamespacedStatefulSetParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -2238,93 +1124,7 @@ export function paginateNamespacedStatefulSet(
   );
 }
 
-export interface ListReplicaSetForAllNamespacesParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListReplicaSetForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind ReplicaSet
@@ -2365,93 +1165,7 @@ export function paginateReplicaSetForAllNamespaces(
   return paginate<ReplicaSet>(client, "/apis/apps/v1/replicasets", params, options);
 }
 
-export interface ListStatefulSetForAllNamespacesParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListStatefulSetForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind StatefulSet
@@ -2492,31 +1206,11 @@ export function paginateStatefulSetForAllNamespaces(
   return paginate<StatefulSet>(client, "/apis/apps/v1/statefulsets", params, options);
 }
 
-export interface PatchNamespacedControllerRevisionQuery {
+export interface PatchNamespacedControllerRevisionQuery extends PatchQuery {
   /** name of the ControllerRevision */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2547,31 +1241,11 @@ export function patchNamespacedControllerRevision(
   );
 }
 
-export interface PatchNamespacedDaemonSetQuery {
+export interface PatchNamespacedDaemonSetQuery extends PatchQuery {
   /** name of the DaemonSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2602,31 +1276,11 @@ export function patchNamespacedDaemonSet(
   );
 }
 
-export interface PatchNamespacedDaemonSetStatusQuery {
+export interface PatchNamespacedDaemonSetStatusQuery extends PatchQuery {
   /** name of the DaemonSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2657,31 +1311,11 @@ export function patchNamespacedDaemonSetStatus(
   );
 }
 
-export interface PatchNamespacedDeploymentQuery {
+export interface PatchNamespacedDeploymentQuery extends PatchQuery {
   /** name of the Deployment */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2712,31 +1346,11 @@ export function patchNamespacedDeployment(
   );
 }
 
-export interface PatchNamespacedDeploymentScaleQuery {
+export interface PatchNamespacedDeploymentScaleQuery extends PatchQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2767,31 +1381,11 @@ export function patchNamespacedDeploymentScale(
   );
 }
 
-export interface PatchNamespacedDeploymentStatusQuery {
+export interface PatchNamespacedDeploymentStatusQuery extends PatchQuery {
   /** name of the Deployment */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2822,31 +1416,11 @@ export function patchNamespacedDeploymentStatus(
   );
 }
 
-export interface PatchNamespacedReplicaSetQuery {
+export interface PatchNamespacedReplicaSetQuery extends PatchQuery {
   /** name of the ReplicaSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2877,31 +1451,11 @@ export function patchNamespacedReplicaSet(
   );
 }
 
-export interface PatchNamespacedReplicaSetScaleQuery {
+export interface PatchNamespacedReplicaSetScaleQuery extends PatchQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2932,31 +1486,11 @@ export function patchNamespacedReplicaSetScale(
   );
 }
 
-export interface PatchNamespacedReplicaSetStatusQuery {
+export interface PatchNamespacedReplicaSetStatusQuery extends PatchQuery {
   /** name of the ReplicaSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2987,31 +1521,11 @@ export function patchNamespacedReplicaSetStatus(
   );
 }
 
-export interface PatchNamespacedStatefulSetQuery {
+export interface PatchNamespacedStatefulSetQuery extends PatchQuery {
   /** name of the StatefulSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3042,31 +1556,11 @@ export function patchNamespacedStatefulSet(
   );
 }
 
-export interface PatchNamespacedStatefulSetScaleQuery {
+export interface PatchNamespacedStatefulSetScaleQuery extends PatchQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3097,31 +1591,11 @@ export function patchNamespacedStatefulSetScale(
   );
 }
 
-export interface PatchNamespacedStatefulSetStatusQuery {
+export interface PatchNamespacedStatefulSetStatusQuery extends PatchQuery {
   /** name of the StatefulSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3152,15 +1626,11 @@ export function patchNamespacedStatefulSetStatus(
   );
 }
 
-export interface ReadNamespacedControllerRevisionParams {
+export interface ReadNamespacedControllerRevisionParams extends CommonQuery {
   /** name of the ControllerRevision */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3182,15 +1652,11 @@ export function readNamespacedControllerRevision(
   );
 }
 
-export interface ReadNamespacedDaemonSetParams {
+export interface ReadNamespacedDaemonSetParams extends CommonQuery {
   /** name of the DaemonSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3212,15 +1678,11 @@ export function readNamespacedDaemonSet(
   );
 }
 
-export interface ReadNamespacedDaemonSetStatusParams {
+export interface ReadNamespacedDaemonSetStatusParams extends CommonQuery {
   /** name of the DaemonSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3242,15 +1704,11 @@ export function readNamespacedDaemonSetStatus(
   );
 }
 
-export interface ReadNamespacedDeploymentParams {
+export interface ReadNamespacedDeploymentParams extends CommonQuery {
   /** name of the Deployment */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3272,15 +1730,11 @@ export function readNamespacedDeployment(
   );
 }
 
-export interface ReadNamespacedDeploymentScaleParams {
+export interface ReadNamespacedDeploymentScaleParams extends CommonQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3302,15 +1756,11 @@ export function readNamespacedDeploymentScale(
   );
 }
 
-export interface ReadNamespacedDeploymentStatusParams {
+export interface ReadNamespacedDeploymentStatusParams extends CommonQuery {
   /** name of the Deployment */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3332,15 +1782,11 @@ export function readNamespacedDeploymentStatus(
   );
 }
 
-export interface ReadNamespacedReplicaSetParams {
+export interface ReadNamespacedReplicaSetParams extends CommonQuery {
   /** name of the ReplicaSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3362,15 +1808,11 @@ export function readNamespacedReplicaSet(
   );
 }
 
-export interface ReadNamespacedReplicaSetScaleParams {
+export interface ReadNamespacedReplicaSetScaleParams extends CommonQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3392,15 +1834,11 @@ export function readNamespacedReplicaSetScale(
   );
 }
 
-export interface ReadNamespacedReplicaSetStatusParams {
+export interface ReadNamespacedReplicaSetStatusParams extends CommonQuery {
   /** name of the ReplicaSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3422,15 +1860,11 @@ export function readNamespacedReplicaSetStatus(
   );
 }
 
-export interface ReadNamespacedStatefulSetParams {
+export interface ReadNamespacedStatefulSetParams extends CommonQuery {
   /** name of the StatefulSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3452,15 +1886,11 @@ export function readNamespacedStatefulSet(
   );
 }
 
-export interface ReadNamespacedStatefulSetScaleParams {
+export interface ReadNamespacedStatefulSetScaleParams extends CommonQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3482,15 +1912,11 @@ export function readNamespacedStatefulSetScale(
   );
 }
 
-export interface ReadNamespacedStatefulSetStatusParams {
+export interface ReadNamespacedStatefulSetStatusParams extends CommonQuery {
   /** name of the StatefulSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -3512,27 +1938,11 @@ export function readNamespacedStatefulSetStatus(
   );
 }
 
-export interface ReplaceNamespacedControllerRevisionParams {
+export interface ReplaceNamespacedControllerRevisionParams extends WriteQuery {
   /** name of the ControllerRevision */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ControllerRevision;
 }
 
@@ -3555,27 +1965,11 @@ export function replaceNamespacedControllerRevision(
   );
 }
 
-export interface ReplaceNamespacedDaemonSetParams {
+export interface ReplaceNamespacedDaemonSetParams extends WriteQuery {
   /** name of the DaemonSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: DaemonSet;
 }
 
@@ -3598,27 +1992,11 @@ export function replaceNamespacedDaemonSet(
   );
 }
 
-export interface ReplaceNamespacedDaemonSetStatusParams {
+export interface ReplaceNamespacedDaemonSetStatusParams extends WriteQuery {
   /** name of the DaemonSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: DaemonSet;
 }
 
@@ -3641,27 +2019,11 @@ export function replaceNamespacedDaemonSetStatus(
   );
 }
 
-export interface ReplaceNamespacedDeploymentParams {
+export interface ReplaceNamespacedDeploymentParams extends WriteQuery {
   /** name of the Deployment */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: Deployment;
 }
 
@@ -3684,27 +2046,11 @@ export function replaceNamespacedDeployment(
   );
 }
 
-export interface ReplaceNamespacedDeploymentScaleParams {
+export interface ReplaceNamespacedDeploymentScaleParams extends WriteQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: Scale;
 }
 
@@ -3727,27 +2073,11 @@ export function replaceNamespacedDeploymentScale(
   );
 }
 
-export interface ReplaceNamespacedDeploymentStatusParams {
+export interface ReplaceNamespacedDeploymentStatusParams extends WriteQuery {
   /** name of the Deployment */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: Deployment;
 }
 
@@ -3770,27 +2100,11 @@ export function replaceNamespacedDeploymentStatus(
   );
 }
 
-export interface ReplaceNamespacedReplicaSetParams {
+export interface ReplaceNamespacedReplicaSetParams extends WriteQuery {
   /** name of the ReplicaSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ReplicaSet;
 }
 
@@ -3813,27 +2127,11 @@ export function replaceNamespacedReplicaSet(
   );
 }
 
-export interface ReplaceNamespacedReplicaSetScaleParams {
+export interface ReplaceNamespacedReplicaSetScaleParams extends WriteQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: Scale;
 }
 
@@ -3856,27 +2154,11 @@ export function replaceNamespacedReplicaSetScale(
   );
 }
 
-export interface ReplaceNamespacedReplicaSetStatusParams {
+export interface ReplaceNamespacedReplicaSetStatusParams extends WriteQuery {
   /** name of the ReplicaSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ReplicaSet;
 }
 
@@ -3899,27 +2181,11 @@ export function replaceNamespacedReplicaSetStatus(
   );
 }
 
-export interface ReplaceNamespacedStatefulSetParams {
+export interface ReplaceNamespacedStatefulSetParams extends WriteQuery {
   /** name of the StatefulSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: StatefulSet;
 }
 
@@ -3942,27 +2208,11 @@ export function replaceNamespacedStatefulSet(
   );
 }
 
-export interface ReplaceNamespacedStatefulSetScaleParams {
+export interface ReplaceNamespacedStatefulSetScaleParams extends WriteQuery {
   /** name of the Scale */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: Scale;
 }
 
@@ -3985,27 +2235,11 @@ export function replaceNamespacedStatefulSetScale(
   );
 }
 
-export interface ReplaceNamespacedStatefulSetStatusParams {
+export interface ReplaceNamespacedStatefulSetStatusParams extends WriteQuery {
   /** name of the StatefulSet */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: StatefulSet;
 }
 

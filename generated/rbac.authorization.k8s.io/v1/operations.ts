@@ -24,265 +24,16 @@ import type {
   RoleList,
 } from "./models.js";
 
-export interface CreateClusterRoleParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
+/** Query parameters shared by several rbac.authorization.k8s.io/v1 operations. */
+export interface CommonQuery {
   /**
    * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
    */
   pretty?: string;
-  body: ClusterRole;
 }
 
-/**
- * create a ClusterRole
- *
- * `POST /apis/rbac.authorization.k8s.io/v1/clusterroles`
- */
-export function createClusterRole(
-  client: Client,
-  params: CreateClusterRoleParams,
-  options?: CallOptions,
-): Promise<ClusterRole> {
-  return send<ClusterRole>(
-    client,
-    "POST",
-    "/apis/rbac.authorization.k8s.io/v1/clusterroles",
-    params,
-    options,
-  );
-}
-
-export interface CreateClusterRoleBindingParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: ClusterRoleBinding;
-}
-
-/**
- * create a ClusterRoleBinding
- *
- * `POST /apis/rbac.authorization.k8s.io/v1/clusterrolebindings`
- */
-export function createClusterRoleBinding(
-  client: Client,
-  params: CreateClusterRoleBindingParams,
-  options?: CallOptions,
-): Promise<ClusterRoleBinding> {
-  return send<ClusterRoleBinding>(
-    client,
-    "POST",
-    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
-    params,
-    options,
-  );
-}
-
-export interface CreateNamespacedRoleParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: Role;
-}
-
-/**
- * create a Role
- *
- * `POST /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles`
- */
-export function createNamespacedRole(
-  client: Client,
-  params: CreateNamespacedRoleParams,
-  options?: CallOptions,
-): Promise<Role> {
-  return send<Role>(
-    client,
-    "POST",
-    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles",
-    params,
-    options,
-  );
-}
-
-export interface CreateNamespacedRoleBindingParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: RoleBinding;
-}
-
-/**
- * create a RoleBinding
- *
- * `POST /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings`
- */
-export function createNamespacedRoleBinding(
-  client: Client,
-  params: CreateNamespacedRoleBindingParams,
-  options?: CallOptions,
-): Promise<RoleBinding> {
-  return send<RoleBinding>(
-    client,
-    "POST",
-    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings",
-    params,
-    options,
-  );
-}
-
-export interface DeleteClusterRoleParams {
-  /** name of the ClusterRole */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a ClusterRole
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterroles/{name}`
- */
-export function deleteClusterRole(
-  client: Client,
-  params: DeleteClusterRoleParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/clusterroles/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteClusterRoleBindingParams {
-  /** name of the ClusterRoleBinding */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a ClusterRoleBinding
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}`
- */
-export function deleteClusterRoleBinding(
-  client: Client,
-  params: DeleteClusterRoleBindingParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionClusterRoleParams {
+/** Query parameters shared by several rbac.authorization.k8s.io/v1 operations. */
+export interface DeleteCollectionQuery {
   /**
    * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
    *
@@ -384,409 +135,10 @@ export interface DeleteCollectionClusterRoleParams {
    * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
    */
   timeoutSeconds?: number;
-  body?: DeleteOptions;
 }
 
-/**
- * delete collection of ClusterRole
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterroles`
- */
-export function deleteCollectionClusterRole(
-  client: Client,
-  params: DeleteCollectionClusterRoleParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/clusterroles",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionClusterRoleBindingParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of ClusterRoleBinding
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterrolebindings`
- */
-export function deleteCollectionClusterRoleBinding(
-  client: Client,
-  params: DeleteCollectionClusterRoleBindingParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionNamespacedRoleParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of Role
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles`
- */
-export function deleteCollectionNamespacedRole(
-  client: Client,
-  params: DeleteCollectionNamespacedRoleParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionNamespacedRoleBindingParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of RoleBinding
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings`
- */
-export function deleteCollectionNamespacedRoleBinding(
-  client: Client,
-  params: DeleteCollectionNamespacedRoleBindingParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedRoleParams {
-  /** name of the Role */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
+/** Query parameters shared by several rbac.authorization.k8s.io/v1 operations. */
+export interface DeleteQuery {
   /**
    * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
    */
@@ -811,89 +163,10 @@ export interface DeleteNamespacedRoleParams {
    * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
    */
   propagationPolicy?: string;
-  body?: DeleteOptions;
 }
 
-/**
- * delete a Role
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}`
- */
-export function deleteNamespacedRole(
-  client: Client,
-  params: DeleteNamespacedRoleParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedRoleBindingParams {
-  /** name of the RoleBinding */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a RoleBinding
- *
- * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}`
- */
-export function deleteNamespacedRoleBinding(
-  client: Client,
-  params: DeleteNamespacedRoleBindingParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}",
-    params,
-    options,
-  );
-}
-
-/**
- * get available resources
- *
- * `GET /apis/rbac.authorization.k8s.io/v1/`
- */
-export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
-  return send<APIResourceList>(client, "GET", "/apis/rbac.authorization.k8s.io/v1/", {}, options);
-}
-
-export interface ListClusterRoleParams {
+/** Query parameters shared by several rbac.authorization.k8s.io/v1 operations. */
+export interface ListQuery {
   /**
    * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
    */
@@ -980,6 +253,357 @@ export interface ListClusterRoleParams {
    */
   timeoutSeconds?: number;
 }
+
+/** Query parameters shared by several rbac.authorization.k8s.io/v1 operations. */
+export interface PatchQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
+   */
+  force?: boolean;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+/** Query parameters shared by several rbac.authorization.k8s.io/v1 operations. */
+export interface WriteQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+export interface CreateClusterRoleParams extends WriteQuery {
+  body: ClusterRole;
+}
+
+/**
+ * create a ClusterRole
+ *
+ * `POST /apis/rbac.authorization.k8s.io/v1/clusterroles`
+ */
+export function createClusterRole(
+  client: Client,
+  params: CreateClusterRoleParams,
+  options?: CallOptions,
+): Promise<ClusterRole> {
+  return send<ClusterRole>(
+    client,
+    "POST",
+    "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+    params,
+    options,
+  );
+}
+
+export interface CreateClusterRoleBindingParams extends WriteQuery {
+  body: ClusterRoleBinding;
+}
+
+/**
+ * create a ClusterRoleBinding
+ *
+ * `POST /apis/rbac.authorization.k8s.io/v1/clusterrolebindings`
+ */
+export function createClusterRoleBinding(
+  client: Client,
+  params: CreateClusterRoleBindingParams,
+  options?: CallOptions,
+): Promise<ClusterRoleBinding> {
+  return send<ClusterRoleBinding>(
+    client,
+    "POST",
+    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+    params,
+    options,
+  );
+}
+
+export interface CreateNamespacedRoleParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: Role;
+}
+
+/**
+ * create a Role
+ *
+ * `POST /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles`
+ */
+export function createNamespacedRole(
+  client: Client,
+  params: CreateNamespacedRoleParams,
+  options?: CallOptions,
+): Promise<Role> {
+  return send<Role>(
+    client,
+    "POST",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles",
+    params,
+    options,
+  );
+}
+
+export interface CreateNamespacedRoleBindingParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: RoleBinding;
+}
+
+/**
+ * create a RoleBinding
+ *
+ * `POST /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings`
+ */
+export function createNamespacedRoleBinding(
+  client: Client,
+  params: CreateNamespacedRoleBindingParams,
+  options?: CallOptions,
+): Promise<RoleBinding> {
+  return send<RoleBinding>(
+    client,
+    "POST",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings",
+    params,
+    options,
+  );
+}
+
+export interface DeleteClusterRoleParams extends DeleteQuery {
+  /** name of the ClusterRole */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a ClusterRole
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterroles/{name}`
+ */
+export function deleteClusterRole(
+  client: Client,
+  params: DeleteClusterRoleParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/clusterroles/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteClusterRoleBindingParams extends DeleteQuery {
+  /** name of the ClusterRoleBinding */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a ClusterRoleBinding
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}`
+ */
+export function deleteClusterRoleBinding(
+  client: Client,
+  params: DeleteClusterRoleBindingParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionClusterRoleParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of ClusterRole
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterroles`
+ */
+export function deleteCollectionClusterRole(
+  client: Client,
+  params: DeleteCollectionClusterRoleParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionClusterRoleBindingParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of ClusterRoleBinding
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/clusterrolebindings`
+ */
+export function deleteCollectionClusterRoleBinding(
+  client: Client,
+  params: DeleteCollectionClusterRoleBindingParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionNamespacedRoleParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of Role
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles`
+ */
+export function deleteCollectionNamespacedRole(
+  client: Client,
+  params: DeleteCollectionNamespacedRoleParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionNamespacedRoleBindingParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of RoleBinding
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings`
+ */
+export function deleteCollectionNamespacedRoleBinding(
+  client: Client,
+  params: DeleteCollectionNamespacedRoleBindingParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedRoleParams extends DeleteQuery {
+  /** name of the Role */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a Role
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}`
+ */
+export function deleteNamespacedRole(
+  client: Client,
+  params: DeleteNamespacedRoleParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/roles/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedRoleBindingParams extends DeleteQuery {
+  /** name of the RoleBinding */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a RoleBinding
+ *
+ * `DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}`
+ */
+export function deleteNamespacedRoleBinding(
+  client: Client,
+  params: DeleteNamespacedRoleBindingParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/rolebindings/{name}",
+    params,
+    options,
+  );
+}
+
+/**
+ * get available resources
+ *
+ * `GET /apis/rbac.authorization.k8s.io/v1/`
+ */
+export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
+  return send<APIResourceList>(client, "GET", "/apis/rbac.authorization.k8s.io/v1/", {}, options);
+}
+
+export interface ListClusterRoleParams extends ListQuery {}
 
 /**
  * list or watch objects of kind ClusterRole
@@ -1036,93 +660,7 @@ export function paginateClusterRole(
   );
 }
 
-export interface ListClusterRoleBindingParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListClusterRoleBindingParams extends ListQuery {}
 
 /**
  * list or watch objects of kind ClusterRoleBinding
@@ -1179,94 +717,9 @@ export function paginateClusterRoleBinding(
   );
 }
 
-export interface ListNamespacedRoleParams {
+export interface ListNamespacedRoleParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -1324,94 +777,9 @@ export function paginateNamespacedRole(
   );
 }
 
-export interface ListNamespacedRoleBindingParams {
+export interface ListNamespacedRoleBindingParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -1469,93 +837,7 @@ export function paginateNamespacedRoleBinding(
   );
 }
 
-export interface ListRoleBindingForAllNamespacesParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListRoleBindingForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind RoleBinding
@@ -1612,93 +894,7 @@ export function paginateRoleBindingForAllNamespaces(
   );
 }
 
-export interface ListRoleForAllNamespacesParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListRoleForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind Role
@@ -1739,29 +935,9 @@ export function paginateRoleForAllNamespaces(
   return paginate<Role>(client, "/apis/rbac.authorization.k8s.io/v1/roles", params, options);
 }
 
-export interface PatchClusterRoleQuery {
+export interface PatchClusterRoleQuery extends PatchQuery {
   /** name of the ClusterRole */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /** Parameters of `patchClusterRole`: the patch type picks the body's shape and content type. */
@@ -1790,29 +966,9 @@ export function patchClusterRole(
   );
 }
 
-export interface PatchClusterRoleBindingQuery {
+export interface PatchClusterRoleBindingQuery extends PatchQuery {
   /** name of the ClusterRoleBinding */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -1843,31 +999,11 @@ export function patchClusterRoleBinding(
   );
 }
 
-export interface PatchNamespacedRoleQuery {
+export interface PatchNamespacedRoleQuery extends PatchQuery {
   /** name of the Role */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /** Parameters of `patchNamespacedRole`: the patch type picks the body's shape and content type. */
@@ -1896,31 +1032,11 @@ export function patchNamespacedRole(
   );
 }
 
-export interface PatchNamespacedRoleBindingQuery {
+export interface PatchNamespacedRoleBindingQuery extends PatchQuery {
   /** name of the RoleBinding */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -1951,13 +1067,9 @@ export function patchNamespacedRoleBinding(
   );
 }
 
-export interface ReadClusterRoleParams {
+export interface ReadClusterRoleParams extends CommonQuery {
   /** name of the ClusterRole */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -1979,13 +1091,9 @@ export function readClusterRole(
   );
 }
 
-export interface ReadClusterRoleBindingParams {
+export interface ReadClusterRoleBindingParams extends CommonQuery {
   /** name of the ClusterRoleBinding */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2007,15 +1115,11 @@ export function readClusterRoleBinding(
   );
 }
 
-export interface ReadNamespacedRoleParams {
+export interface ReadNamespacedRoleParams extends CommonQuery {
   /** name of the Role */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2037,15 +1141,11 @@ export function readNamespacedRole(
   );
 }
 
-export interface ReadNamespacedRoleBindingParams {
+export interface ReadNamespacedRoleBindingParams extends CommonQuery {
   /** name of the RoleBinding */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2067,25 +1167,9 @@ export function readNamespacedRoleBinding(
   );
 }
 
-export interface ReplaceClusterRoleParams {
+export interface ReplaceClusterRoleParams extends WriteQuery {
   /** name of the ClusterRole */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ClusterRole;
 }
 
@@ -2108,25 +1192,9 @@ export function replaceClusterRole(
   );
 }
 
-export interface ReplaceClusterRoleBindingParams {
+export interface ReplaceClusterRoleBindingParams extends WriteQuery {
   /** name of the ClusterRoleBinding */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: ClusterRoleBinding;
 }
 
@@ -2149,27 +1217,11 @@ export function replaceClusterRoleBinding(
   );
 }
 
-export interface ReplaceNamespacedRoleParams {
+export interface ReplaceNamespacedRoleParams extends WriteQuery {
   /** name of the Role */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: Role;
 }
 
@@ -2192,27 +1244,11 @@ export function replaceNamespacedRole(
   );
 }
 
-export interface ReplaceNamespacedRoleBindingParams {
+export interface ReplaceNamespacedRoleBindingParams extends WriteQuery {
   /** name of the RoleBinding */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: RoleBinding;
 }
 

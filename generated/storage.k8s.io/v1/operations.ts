@@ -28,329 +28,16 @@ import type {
   VolumeAttributesClassList,
 } from "./models.js";
 
-export interface CreateCSIDriverParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
+/** Query parameters shared by several storage.k8s.io/v1 operations. */
+export interface CommonQuery {
   /**
    * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
    */
   pretty?: string;
-  body: CSIDriver;
 }
 
-/**
- * create a CSIDriver
- *
- * `POST /apis/storage.k8s.io/v1/csidrivers`
- */
-export function createCSIDriver(
-  client: Client,
-  params: CreateCSIDriverParams,
-  options?: CallOptions,
-): Promise<CSIDriver> {
-  return send<CSIDriver>(client, "POST", "/apis/storage.k8s.io/v1/csidrivers", params, options);
-}
-
-export interface CreateCSINodeParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: CSINode;
-}
-
-/**
- * create a CSINode
- *
- * `POST /apis/storage.k8s.io/v1/csinodes`
- */
-export function createCSINode(
-  client: Client,
-  params: CreateCSINodeParams,
-  options?: CallOptions,
-): Promise<CSINode> {
-  return send<CSINode>(client, "POST", "/apis/storage.k8s.io/v1/csinodes", params, options);
-}
-
-export interface CreateNamespacedCSIStorageCapacityParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: CSIStorageCapacity;
-}
-
-/**
- * create a CSIStorageCapacity
- *
- * `POST /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities`
- */
-export function createNamespacedCSIStorageCapacity(
-  client: Client,
-  params: CreateNamespacedCSIStorageCapacityParams,
-  options?: CallOptions,
-): Promise<CSIStorageCapacity> {
-  return send<CSIStorageCapacity>(
-    client,
-    "POST",
-    "/apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities",
-    params,
-    options,
-  );
-}
-
-export interface CreateStorageClassParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: StorageClass;
-}
-
-/**
- * create a StorageClass
- *
- * `POST /apis/storage.k8s.io/v1/storageclasses`
- */
-export function createStorageClass(
-  client: Client,
-  params: CreateStorageClassParams,
-  options?: CallOptions,
-): Promise<StorageClass> {
-  return send<StorageClass>(
-    client,
-    "POST",
-    "/apis/storage.k8s.io/v1/storageclasses",
-    params,
-    options,
-  );
-}
-
-export interface CreateVolumeAttachmentParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: VolumeAttachment;
-}
-
-/**
- * create a VolumeAttachment
- *
- * `POST /apis/storage.k8s.io/v1/volumeattachments`
- */
-export function createVolumeAttachment(
-  client: Client,
-  params: CreateVolumeAttachmentParams,
-  options?: CallOptions,
-): Promise<VolumeAttachment> {
-  return send<VolumeAttachment>(
-    client,
-    "POST",
-    "/apis/storage.k8s.io/v1/volumeattachments",
-    params,
-    options,
-  );
-}
-
-export interface CreateVolumeAttributesClassParams {
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  body: VolumeAttributesClass;
-}
-
-/**
- * create a VolumeAttributesClass
- *
- * `POST /apis/storage.k8s.io/v1/volumeattributesclasses`
- */
-export function createVolumeAttributesClass(
-  client: Client,
-  params: CreateVolumeAttributesClassParams,
-  options?: CallOptions,
-): Promise<VolumeAttributesClass> {
-  return send<VolumeAttributesClass>(
-    client,
-    "POST",
-    "/apis/storage.k8s.io/v1/volumeattributesclasses",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCSIDriverParams {
-  /** name of the CSIDriver */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a CSIDriver
- *
- * `DELETE /apis/storage.k8s.io/v1/csidrivers/{name}`
- */
-export function deleteCSIDriver(
-  client: Client,
-  params: DeleteCSIDriverParams,
-  options?: CallOptions,
-): Promise<CSIDriver> {
-  return send<CSIDriver>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/csidrivers/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCSINodeParams {
-  /** name of the CSINode */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a CSINode
- *
- * `DELETE /apis/storage.k8s.io/v1/csinodes/{name}`
- */
-export function deleteCSINode(
-  client: Client,
-  params: DeleteCSINodeParams,
-  options?: CallOptions,
-): Promise<CSINode> {
-  return send<CSINode>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/csinodes/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionCSIDriverParams {
+/** Query parameters shared by several storage.k8s.io/v1 operations. */
+export interface DeleteCollectionQuery {
   /**
    * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
    *
@@ -452,637 +139,10 @@ export interface DeleteCollectionCSIDriverParams {
    * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
    */
   timeoutSeconds?: number;
-  body?: DeleteOptions;
 }
 
-/**
- * delete collection of CSIDriver
- *
- * `DELETE /apis/storage.k8s.io/v1/csidrivers`
- */
-export function deleteCollectionCSIDriver(
-  client: Client,
-  params: DeleteCollectionCSIDriverParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(client, "DELETE", "/apis/storage.k8s.io/v1/csidrivers", params, options);
-}
-
-export interface DeleteCollectionCSINodeParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of CSINode
- *
- * `DELETE /apis/storage.k8s.io/v1/csinodes`
- */
-export function deleteCollectionCSINode(
-  client: Client,
-  params: DeleteCollectionCSINodeParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(client, "DELETE", "/apis/storage.k8s.io/v1/csinodes", params, options);
-}
-
-export interface DeleteCollectionNamespacedCSIStorageCapacityParams {
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of CSIStorageCapacity
- *
- * `DELETE /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities`
- */
-export function deleteCollectionNamespacedCSIStorageCapacity(
-  client: Client,
-  params: DeleteCollectionNamespacedCSIStorageCapacityParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionStorageClassParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of StorageClass
- *
- * `DELETE /apis/storage.k8s.io/v1/storageclasses`
- */
-export function deleteCollectionStorageClass(
-  client: Client,
-  params: DeleteCollectionStorageClassParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(client, "DELETE", "/apis/storage.k8s.io/v1/storageclasses", params, options);
-}
-
-export interface DeleteCollectionVolumeAttachmentParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of VolumeAttachment
- *
- * `DELETE /apis/storage.k8s.io/v1/volumeattachments`
- */
-export function deleteCollectionVolumeAttachment(
-  client: Client,
-  params: DeleteCollectionVolumeAttachmentParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/volumeattachments",
-    params,
-    options,
-  );
-}
-
-export interface DeleteCollectionVolumeAttributesClassParams {
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-  body?: DeleteOptions;
-}
-
-/**
- * delete collection of VolumeAttributesClass
- *
- * `DELETE /apis/storage.k8s.io/v1/volumeattributesclasses`
- */
-export function deleteCollectionVolumeAttributesClass(
-  client: Client,
-  params: DeleteCollectionVolumeAttributesClassParams = {},
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/volumeattributesclasses",
-    params,
-    options,
-  );
-}
-
-export interface DeleteNamespacedCSIStorageCapacityParams {
-  /** name of the CSIStorageCapacity */
-  name: string;
-  /** object name and auth scope, such as for teams and projects */
-  namespace?: string;
+/** Query parameters shared by several storage.k8s.io/v1 operations. */
+export interface DeleteQuery {
   /**
    * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
    */
@@ -1107,185 +167,10 @@ export interface DeleteNamespacedCSIStorageCapacityParams {
    * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
    */
   propagationPolicy?: string;
-  body?: DeleteOptions;
 }
 
-/**
- * delete a CSIStorageCapacity
- *
- * `DELETE /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}`
- */
-export function deleteNamespacedCSIStorageCapacity(
-  client: Client,
-  params: DeleteNamespacedCSIStorageCapacityParams,
-  options?: CallOptions,
-): Promise<Status> {
-  return send<Status>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteStorageClassParams {
-  /** name of the StorageClass */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a StorageClass
- *
- * `DELETE /apis/storage.k8s.io/v1/storageclasses/{name}`
- */
-export function deleteStorageClass(
-  client: Client,
-  params: DeleteStorageClassParams,
-  options?: CallOptions,
-): Promise<StorageClass> {
-  return send<StorageClass>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/storageclasses/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteVolumeAttachmentParams {
-  /** name of the VolumeAttachment */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a VolumeAttachment
- *
- * `DELETE /apis/storage.k8s.io/v1/volumeattachments/{name}`
- */
-export function deleteVolumeAttachment(
-  client: Client,
-  params: DeleteVolumeAttachmentParams,
-  options?: CallOptions,
-): Promise<VolumeAttachment> {
-  return send<VolumeAttachment>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/volumeattachments/{name}",
-    params,
-    options,
-  );
-}
-
-export interface DeleteVolumeAttributesClassParams {
-  /** name of the VolumeAttributesClass */
-  name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used. Defaults to a per object value if not specified. zero means delete immediately.
-   */
-  gracePeriodSeconds?: number;
-  /**
-   * if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error. A resource is considered corrupt if it can not be retrieved from the underlying storage successfully because of a) its data can not be transformed e.g. decryption failure, or b) it fails to decode into an object. NOTE: unsafe deletion ignores finalizer constraints, skips precondition checks, and removes the object from the storage. WARNING: This may potentially break the cluster if the workload associated with the resource being unsafe-deleted relies on normal deletion flow. Use only if you REALLY know what you are doing. The default value is false, and the user must opt in to enable it
-   */
-  ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
-  /**
-   * Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned. If true/false, the "orphan" finalizer will be added to/removed from the object's finalizers list. Either this field or PropagationPolicy may be set, but not both.
-   */
-  orphanDependents?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. The default policy is decided by the existing finalizer set in the metadata.finalizers and the resource-specific default policy. Acceptable values are: 'Orphan' - orphan the dependents; 'Background' - allow the garbage collector to delete the dependents in the background; 'Foreground' - a cascading policy that deletes all dependents in the foreground.
-   */
-  propagationPolicy?: string;
-  body?: DeleteOptions;
-}
-
-/**
- * delete a VolumeAttributesClass
- *
- * `DELETE /apis/storage.k8s.io/v1/volumeattributesclasses/{name}`
- */
-export function deleteVolumeAttributesClass(
-  client: Client,
-  params: DeleteVolumeAttributesClassParams,
-  options?: CallOptions,
-): Promise<VolumeAttributesClass> {
-  return send<VolumeAttributesClass>(
-    client,
-    "DELETE",
-    "/apis/storage.k8s.io/v1/volumeattributesclasses/{name}",
-    params,
-    options,
-  );
-}
-
-/**
- * get available resources
- *
- * `GET /apis/storage.k8s.io/v1/`
- */
-export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
-  return send<APIResourceList>(client, "GET", "/apis/storage.k8s.io/v1/", {}, options);
-}
-
-export interface ListCSIDriverParams {
+/** Query parameters shared by several storage.k8s.io/v1 operations. */
+export interface ListQuery {
   /**
    * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
    */
@@ -1372,6 +257,463 @@ export interface ListCSIDriverParams {
    */
   timeoutSeconds?: number;
 }
+
+/** Query parameters shared by several storage.k8s.io/v1 operations. */
+export interface PatchQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
+   */
+  force?: boolean;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+/** Query parameters shared by several storage.k8s.io/v1 operations. */
+export interface WriteQuery {
+  /**
+   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
+   */
+  dryRun?: string;
+  /**
+   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
+   */
+  fieldManager?: string;
+  /**
+   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
+   */
+  fieldValidation?: string;
+  /**
+   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
+   */
+  pretty?: string;
+}
+
+export interface CreateCSIDriverParams extends WriteQuery {
+  body: CSIDriver;
+}
+
+/**
+ * create a CSIDriver
+ *
+ * `POST /apis/storage.k8s.io/v1/csidrivers`
+ */
+export function createCSIDriver(
+  client: Client,
+  params: CreateCSIDriverParams,
+  options?: CallOptions,
+): Promise<CSIDriver> {
+  return send<CSIDriver>(client, "POST", "/apis/storage.k8s.io/v1/csidrivers", params, options);
+}
+
+export interface CreateCSINodeParams extends WriteQuery {
+  body: CSINode;
+}
+
+/**
+ * create a CSINode
+ *
+ * `POST /apis/storage.k8s.io/v1/csinodes`
+ */
+export function createCSINode(
+  client: Client,
+  params: CreateCSINodeParams,
+  options?: CallOptions,
+): Promise<CSINode> {
+  return send<CSINode>(client, "POST", "/apis/storage.k8s.io/v1/csinodes", params, options);
+}
+
+export interface CreateNamespacedCSIStorageCapacityParams extends WriteQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body: CSIStorageCapacity;
+}
+
+/**
+ * create a CSIStorageCapacity
+ *
+ * `POST /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities`
+ */
+export function createNamespacedCSIStorageCapacity(
+  client: Client,
+  params: CreateNamespacedCSIStorageCapacityParams,
+  options?: CallOptions,
+): Promise<CSIStorageCapacity> {
+  return send<CSIStorageCapacity>(
+    client,
+    "POST",
+    "/apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities",
+    params,
+    options,
+  );
+}
+
+export interface CreateStorageClassParams extends WriteQuery {
+  body: StorageClass;
+}
+
+/**
+ * create a StorageClass
+ *
+ * `POST /apis/storage.k8s.io/v1/storageclasses`
+ */
+export function createStorageClass(
+  client: Client,
+  params: CreateStorageClassParams,
+  options?: CallOptions,
+): Promise<StorageClass> {
+  return send<StorageClass>(
+    client,
+    "POST",
+    "/apis/storage.k8s.io/v1/storageclasses",
+    params,
+    options,
+  );
+}
+
+export interface CreateVolumeAttachmentParams extends WriteQuery {
+  body: VolumeAttachment;
+}
+
+/**
+ * create a VolumeAttachment
+ *
+ * `POST /apis/storage.k8s.io/v1/volumeattachments`
+ */
+export function createVolumeAttachment(
+  client: Client,
+  params: CreateVolumeAttachmentParams,
+  options?: CallOptions,
+): Promise<VolumeAttachment> {
+  return send<VolumeAttachment>(
+    client,
+    "POST",
+    "/apis/storage.k8s.io/v1/volumeattachments",
+    params,
+    options,
+  );
+}
+
+export interface CreateVolumeAttributesClassParams extends WriteQuery {
+  body: VolumeAttributesClass;
+}
+
+/**
+ * create a VolumeAttributesClass
+ *
+ * `POST /apis/storage.k8s.io/v1/volumeattributesclasses`
+ */
+export function createVolumeAttributesClass(
+  client: Client,
+  params: CreateVolumeAttributesClassParams,
+  options?: CallOptions,
+): Promise<VolumeAttributesClass> {
+  return send<VolumeAttributesClass>(
+    client,
+    "POST",
+    "/apis/storage.k8s.io/v1/volumeattributesclasses",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCSIDriverParams extends DeleteQuery {
+  /** name of the CSIDriver */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a CSIDriver
+ *
+ * `DELETE /apis/storage.k8s.io/v1/csidrivers/{name}`
+ */
+export function deleteCSIDriver(
+  client: Client,
+  params: DeleteCSIDriverParams,
+  options?: CallOptions,
+): Promise<CSIDriver> {
+  return send<CSIDriver>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/csidrivers/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCSINodeParams extends DeleteQuery {
+  /** name of the CSINode */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a CSINode
+ *
+ * `DELETE /apis/storage.k8s.io/v1/csinodes/{name}`
+ */
+export function deleteCSINode(
+  client: Client,
+  params: DeleteCSINodeParams,
+  options?: CallOptions,
+): Promise<CSINode> {
+  return send<CSINode>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/csinodes/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionCSIDriverParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of CSIDriver
+ *
+ * `DELETE /apis/storage.k8s.io/v1/csidrivers`
+ */
+export function deleteCollectionCSIDriver(
+  client: Client,
+  params: DeleteCollectionCSIDriverParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(client, "DELETE", "/apis/storage.k8s.io/v1/csidrivers", params, options);
+}
+
+export interface DeleteCollectionCSINodeParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of CSINode
+ *
+ * `DELETE /apis/storage.k8s.io/v1/csinodes`
+ */
+export function deleteCollectionCSINode(
+  client: Client,
+  params: DeleteCollectionCSINodeParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(client, "DELETE", "/apis/storage.k8s.io/v1/csinodes", params, options);
+}
+
+export interface DeleteCollectionNamespacedCSIStorageCapacityParams extends DeleteCollectionQuery {
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of CSIStorageCapacity
+ *
+ * `DELETE /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities`
+ */
+export function deleteCollectionNamespacedCSIStorageCapacity(
+  client: Client,
+  params: DeleteCollectionNamespacedCSIStorageCapacityParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionStorageClassParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of StorageClass
+ *
+ * `DELETE /apis/storage.k8s.io/v1/storageclasses`
+ */
+export function deleteCollectionStorageClass(
+  client: Client,
+  params: DeleteCollectionStorageClassParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(client, "DELETE", "/apis/storage.k8s.io/v1/storageclasses", params, options);
+}
+
+export interface DeleteCollectionVolumeAttachmentParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of VolumeAttachment
+ *
+ * `DELETE /apis/storage.k8s.io/v1/volumeattachments`
+ */
+export function deleteCollectionVolumeAttachment(
+  client: Client,
+  params: DeleteCollectionVolumeAttachmentParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/volumeattachments",
+    params,
+    options,
+  );
+}
+
+export interface DeleteCollectionVolumeAttributesClassParams extends DeleteCollectionQuery {
+  body?: DeleteOptions;
+}
+
+/**
+ * delete collection of VolumeAttributesClass
+ *
+ * `DELETE /apis/storage.k8s.io/v1/volumeattributesclasses`
+ */
+export function deleteCollectionVolumeAttributesClass(
+  client: Client,
+  params: DeleteCollectionVolumeAttributesClassParams = {},
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/volumeattributesclasses",
+    params,
+    options,
+  );
+}
+
+export interface DeleteNamespacedCSIStorageCapacityParams extends DeleteQuery {
+  /** name of the CSIStorageCapacity */
+  name: string;
+  /** object name and auth scope, such as for teams and projects */
+  namespace?: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a CSIStorageCapacity
+ *
+ * `DELETE /apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}`
+ */
+export function deleteNamespacedCSIStorageCapacity(
+  client: Client,
+  params: DeleteNamespacedCSIStorageCapacityParams,
+  options?: CallOptions,
+): Promise<Status> {
+  return send<Status>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/namespaces/{namespace}/csistoragecapacities/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteStorageClassParams extends DeleteQuery {
+  /** name of the StorageClass */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a StorageClass
+ *
+ * `DELETE /apis/storage.k8s.io/v1/storageclasses/{name}`
+ */
+export function deleteStorageClass(
+  client: Client,
+  params: DeleteStorageClassParams,
+  options?: CallOptions,
+): Promise<StorageClass> {
+  return send<StorageClass>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/storageclasses/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteVolumeAttachmentParams extends DeleteQuery {
+  /** name of the VolumeAttachment */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a VolumeAttachment
+ *
+ * `DELETE /apis/storage.k8s.io/v1/volumeattachments/{name}`
+ */
+export function deleteVolumeAttachment(
+  client: Client,
+  params: DeleteVolumeAttachmentParams,
+  options?: CallOptions,
+): Promise<VolumeAttachment> {
+  return send<VolumeAttachment>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/volumeattachments/{name}",
+    params,
+    options,
+  );
+}
+
+export interface DeleteVolumeAttributesClassParams extends DeleteQuery {
+  /** name of the VolumeAttributesClass */
+  name: string;
+  body?: DeleteOptions;
+}
+
+/**
+ * delete a VolumeAttributesClass
+ *
+ * `DELETE /apis/storage.k8s.io/v1/volumeattributesclasses/{name}`
+ */
+export function deleteVolumeAttributesClass(
+  client: Client,
+  params: DeleteVolumeAttributesClassParams,
+  options?: CallOptions,
+): Promise<VolumeAttributesClass> {
+  return send<VolumeAttributesClass>(
+    client,
+    "DELETE",
+    "/apis/storage.k8s.io/v1/volumeattributesclasses/{name}",
+    params,
+    options,
+  );
+}
+
+/**
+ * get available resources
+ *
+ * `GET /apis/storage.k8s.io/v1/`
+ */
+export function getAPIResources(client: Client, options?: CallOptions): Promise<APIResourceList> {
+  return send<APIResourceList>(client, "GET", "/apis/storage.k8s.io/v1/", {}, options);
+}
+
+export interface ListCSIDriverParams extends ListQuery {}
 
 /**
  * list or watch objects of kind CSIDriver
@@ -1412,93 +754,7 @@ export function paginateCSIDriver(
   return paginate<CSIDriver>(client, "/apis/storage.k8s.io/v1/csidrivers", params, options);
 }
 
-export interface ListCSINodeParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListCSINodeParams extends ListQuery {}
 
 /**
  * list or watch objects of kind CSINode
@@ -1539,93 +795,7 @@ export function paginateCSINode(
   return paginate<CSINode>(client, "/apis/storage.k8s.io/v1/csinodes", params, options);
 }
 
-export interface ListCSIStorageCapacityForAllNamespacesParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListCSIStorageCapacityForAllNamespacesParams extends ListQuery {}
 
 /**
  * list or watch objects of kind CSIStorageCapacity
@@ -1682,94 +852,9 @@ export function paginateCSIStorageCapacityForAllNamespaces(
   );
 }
 
-export interface ListNamespacedCSIStorageCapacityParams {
+export interface ListNamespacedCSIStorageCapacityParams extends ListQuery {
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
 }
 
 /**
@@ -1827,93 +912,7 @@ export function paginateNamespacedCSIStorageCapacity(
   );
 }
 
-export interface ListStorageClassParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListStorageClassParams extends ListQuery {}
 
 /**
  * list or watch objects of kind StorageClass
@@ -1960,93 +959,7 @@ export function paginateStorageClass(
   return paginate<StorageClass>(client, "/apis/storage.k8s.io/v1/storageclasses", params, options);
 }
 
-export interface ListVolumeAttachmentParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListVolumeAttachmentParams extends ListQuery {}
 
 /**
  * list or watch objects of kind VolumeAttachment
@@ -2103,93 +1016,7 @@ export function paginateVolumeAttachment(
   );
 }
 
-export interface ListVolumeAttributesClassParams {
-  /**
-   * allowWatchBookmarks requests watch events with type "BOOKMARK". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion. Clients should not assume bookmarks are returned at any specific interval, nor may they assume the server will send any BOOKMARK event during a session. If this is not a watch, this field is ignored.
-   */
-  allowWatchBookmarks?: boolean;
-  /**
-   * The continue option should be set when retrieving more results from the server. Since this value is server defined, clients may only use the continue value from a previous query result with identical query parameters (except for the value of continue) and the server may reject a continue value it does not recognize. If the specified continue value is no longer valid whether due to expiration (generally five to fifteen minutes) or a configuration change on the server, the server will respond with a 410 ResourceExpired error together with a continue token. If the client needs a consistent list, it must restart their list without the continue field. Otherwise, the client may send another list request with the token received with the 410 error, the server will respond with a list starting from the next key, but from the latest snapshot, which is inconsistent from the previous list results - objects that are created, modified, or deleted after the first list request will be included in the response, as long as their keys are after the "next key".
-   *
-   * This field is not supported when watch is true. Clients may start a watch from the last resourceVersion value returned by the server and not miss any modifications.
-   */
-  continue?: string;
-  /**
-   * A selector to restrict the list of returned objects by their fields. Defaults to everything.
-   */
-  fieldSelector?: string;
-  /**
-   * A selector to restrict the list of returned objects by their labels. Defaults to everything.
-   */
-  labelSelector?: string;
-  /**
-   * limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results. Setting a limit may return fewer than the requested amount of items (up to zero items) in the event all requested objects are filtered out and clients should only use the presence of the continue field to determine whether more results are available. Servers may choose not to support the limit argument and will return all of the available results. If limit is specified and the continue field is empty, clients may assume that no more results are available. This field is not supported if watch is true.
-   *
-   * The server guarantees that the objects returned when using continue will be identical to issuing a single list call without a limit - that is, no objects created, modified, or deleted after the first request is issued will be included in any subsequent continued requests. This is sometimes referred to as a consistent snapshot, and ensures that a client that is using limit to receive smaller chunks of a very large result can ensure they see all possible objects. If objects are updated during a chunked list the version of the object that was present at the time the first list result was calculated is returned.
-   */
-  limit?: number;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
-  /**
-   * resourceVersion sets a constraint on what resource versions a request may be served from. See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersion?: string;
-  /**
-   * resourceVersionMatch determines how resourceVersion is applied to list calls. It is highly recommended that resourceVersionMatch be set for list calls where resourceVersion is set See https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions for details.
-   *
-   * Defaults to unset
-   */
-  resourceVersionMatch?: string;
-  /**
-   * `sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection. Once all such events have been sent, a synthetic "Bookmark" event  will be sent. The bookmark will report the ResourceVersion (RV) corresponding to the set of objects, and be marked with `"k8s.io/initial-events-end": "true"` annotation. Afterwards, the watch stream will proceed as usual, sending watch events corresponding to changes (subsequent to the RV) to objects watched.
-   *
-   * When `sendInitialEvents` option is set, we require `resourceVersionMatch` option to also be set. The semantic of the watch request is as following: - `resourceVersionMatch` = NotOlderThan
-   *   is interpreted as "data at least as new as the provided `resourceVersion`"
-   *   and the bookmark event is send when the state is synced
-   *   to a `resourceVersion` at least as fresh as the one provided by the ListOptions.
-   *   If `resourceVersion` is unset, this is interpreted as "consistent read" and the
-   *   bookmark event is send when the state is synced at least to the moment
-   *   when request started being processed.
-   * - `resourceVersionMatch` set to any other value or unset
-   *   Invalid error is returned.
-   *
-   * Defaults to true if `resourceVersion=""` or `resourceVersion="0"` (for backward compatibility reasons) and to false otherwise.
-   */
-  sendInitialEvents?: boolean;
-  /**
-   * shardSelector restricts the list of returned objects using a CEL-based shard selector expression. The format uses the shardRange() function combined with || (logical OR) to specify one or more hash ranges:
-   *
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000')
-   *   shardRange(object.metadata.uid, '0x0', '0x8000000000000000') || shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *
-   * Field paths use CEL-style object-rooted syntax (e.g. "object.metadata.uid"), NOT the fieldSelector format ("metadata.uid"). Currently supported paths:
-   *   - object.metadata.uid
-   *   - object.metadata.namespace
-   *
-   * hexStart and hexEnd are single-quoted CEL string literals with a '0x' prefix, defining the inclusive lower and exclusive upper bounds over the 64-bit FNV-1a hash space. The full range is [0x0, 0x10000000000000000), where the exclusive upper bound equals 2^64.
-   *
-   * Examples:
-   *   2-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x8000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x8000000000000000', '0x10000000000000000')
-   *   4-shard split:
-   *     shard 0: shardRange(object.metadata.uid, '0x0000000000000000', '0x4000000000000000')
-   *     shard 1: shardRange(object.metadata.uid, '0x4000000000000000', '0x8000000000000000')
-   *     shard 2: shardRange(object.metadata.uid, '0x8000000000000000', '0xc000000000000000')
-   *     shard 3: shardRange(object.metadata.uid, '0xc000000000000000', '0x10000000000000000')
-   *
-   * This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
-   */
-  shardSelector?: string;
-  /**
-   * Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity.
-   */
-  timeoutSeconds?: number;
-}
+export interface ListVolumeAttributesClassParams extends ListQuery {}
 
 /**
  * list or watch objects of kind VolumeAttributesClass
@@ -2246,29 +1073,9 @@ export function paginateVolumeAttributesClass(
   );
 }
 
-export interface PatchCSIDriverQuery {
+export interface PatchCSIDriverQuery extends PatchQuery {
   /** name of the CSIDriver */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /** Parameters of `patchCSIDriver`: the patch type picks the body's shape and content type. */
@@ -2297,29 +1104,9 @@ export function patchCSIDriver(
   );
 }
 
-export interface PatchCSINodeQuery {
+export interface PatchCSINodeQuery extends PatchQuery {
   /** name of the CSINode */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /** Parameters of `patchCSINode`: the patch type picks the body's shape and content type. */
@@ -2342,31 +1129,11 @@ export function patchCSINode(
   return send<CSINode>(client, "PATCH", "/apis/storage.k8s.io/v1/csinodes/{name}", params, options);
 }
 
-export interface PatchNamespacedCSIStorageCapacityQuery {
+export interface PatchNamespacedCSIStorageCapacityQuery extends PatchQuery {
   /** name of the CSIStorageCapacity */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2397,29 +1164,9 @@ export function patchNamespacedCSIStorageCapacity(
   );
 }
 
-export interface PatchStorageClassQuery {
+export interface PatchStorageClassQuery extends PatchQuery {
   /** name of the StorageClass */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /** Parameters of `patchStorageClass`: the patch type picks the body's shape and content type. */
@@ -2448,29 +1195,9 @@ export function patchStorageClass(
   );
 }
 
-export interface PatchVolumeAttachmentQuery {
+export interface PatchVolumeAttachmentQuery extends PatchQuery {
   /** name of the VolumeAttachment */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2501,29 +1228,9 @@ export function patchVolumeAttachment(
   );
 }
 
-export interface PatchVolumeAttachmentStatusQuery {
+export interface PatchVolumeAttachmentStatusQuery extends PatchQuery {
   /** name of the VolumeAttachment */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2554,29 +1261,9 @@ export function patchVolumeAttachmentStatus(
   );
 }
 
-export interface PatchVolumeAttributesClassQuery {
+export interface PatchVolumeAttributesClassQuery extends PatchQuery {
   /** name of the VolumeAttributesClass */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint. This field is required for apply requests (application/apply-patch) but optional for non-apply patch types (JsonPatch, MergePatch, StrategicMergePatch).
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.
-   */
-  force?: boolean;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2607,13 +1294,9 @@ export function patchVolumeAttributesClass(
   );
 }
 
-export interface ReadCSIDriverParams {
+export interface ReadCSIDriverParams extends CommonQuery {
   /** name of the CSIDriver */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2635,13 +1318,9 @@ export function readCSIDriver(
   );
 }
 
-export interface ReadCSINodeParams {
+export interface ReadCSINodeParams extends CommonQuery {
   /** name of the CSINode */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2657,15 +1336,11 @@ export function readCSINode(
   return send<CSINode>(client, "GET", "/apis/storage.k8s.io/v1/csinodes/{name}", params, options);
 }
 
-export interface ReadNamespacedCSIStorageCapacityParams {
+export interface ReadNamespacedCSIStorageCapacityParams extends CommonQuery {
   /** name of the CSIStorageCapacity */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2687,13 +1362,9 @@ export function readNamespacedCSIStorageCapacity(
   );
 }
 
-export interface ReadStorageClassParams {
+export interface ReadStorageClassParams extends CommonQuery {
   /** name of the StorageClass */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2715,13 +1386,9 @@ export function readStorageClass(
   );
 }
 
-export interface ReadVolumeAttachmentParams {
+export interface ReadVolumeAttachmentParams extends CommonQuery {
   /** name of the VolumeAttachment */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2743,13 +1410,9 @@ export function readVolumeAttachment(
   );
 }
 
-export interface ReadVolumeAttachmentStatusParams {
+export interface ReadVolumeAttachmentStatusParams extends CommonQuery {
   /** name of the VolumeAttachment */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2771,13 +1434,9 @@ export function readVolumeAttachmentStatus(
   );
 }
 
-export interface ReadVolumeAttributesClassParams {
+export interface ReadVolumeAttributesClassParams extends CommonQuery {
   /** name of the VolumeAttributesClass */
   name: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
 }
 
 /**
@@ -2799,25 +1458,9 @@ export function readVolumeAttributesClass(
   );
 }
 
-export interface ReplaceCSIDriverParams {
+export interface ReplaceCSIDriverParams extends WriteQuery {
   /** name of the CSIDriver */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: CSIDriver;
 }
 
@@ -2840,25 +1483,9 @@ export function replaceCSIDriver(
   );
 }
 
-export interface ReplaceCSINodeParams {
+export interface ReplaceCSINodeParams extends WriteQuery {
   /** name of the CSINode */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: CSINode;
 }
 
@@ -2875,27 +1502,11 @@ export function replaceCSINode(
   return send<CSINode>(client, "PUT", "/apis/storage.k8s.io/v1/csinodes/{name}", params, options);
 }
 
-export interface ReplaceNamespacedCSIStorageCapacityParams {
+export interface ReplaceNamespacedCSIStorageCapacityParams extends WriteQuery {
   /** name of the CSIStorageCapacity */
   name: string;
   /** object name and auth scope, such as for teams and projects */
   namespace?: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: CSIStorageCapacity;
 }
 
@@ -2918,25 +1529,9 @@ export function replaceNamespacedCSIStorageCapacity(
   );
 }
 
-export interface ReplaceStorageClassParams {
+export interface ReplaceStorageClassParams extends WriteQuery {
   /** name of the StorageClass */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: StorageClass;
 }
 
@@ -2959,25 +1554,9 @@ export function replaceStorageClass(
   );
 }
 
-export interface ReplaceVolumeAttachmentParams {
+export interface ReplaceVolumeAttachmentParams extends WriteQuery {
   /** name of the VolumeAttachment */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: VolumeAttachment;
 }
 
@@ -3000,25 +1579,9 @@ export function replaceVolumeAttachment(
   );
 }
 
-export interface ReplaceVolumeAttachmentStatusParams {
+export interface ReplaceVolumeAttachmentStatusParams extends WriteQuery {
   /** name of the VolumeAttachment */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: VolumeAttachment;
 }
 
@@ -3041,25 +1604,9 @@ export function replaceVolumeAttachmentStatus(
   );
 }
 
-export interface ReplaceVolumeAttributesClassParams {
+export interface ReplaceVolumeAttributesClassParams extends WriteQuery {
   /** name of the VolumeAttributesClass */
   name: string;
-  /**
-   * When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed
-   */
-  dryRun?: string;
-  /**
-   * fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.
-   */
-  fieldManager?: string;
-  /**
-   * fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.
-   */
-  fieldValidation?: string;
-  /**
-   * If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).
-   */
-  pretty?: string;
   body: VolumeAttributesClass;
 }
 

@@ -10,6 +10,8 @@ import { buildOutput } from "../../../generator/generate.js";
 import { applyFixUps, FIXUPS } from "../../../generator/fixups.js";
 import { sha256, type LoadedSpec } from "../../../generator/sources.js";
 import { SpecError, parseSpec } from "../../../generator/spec.js";
+import type { Operation } from "../../../generator/ir.js";
+import { planQueries } from "../../../templates/operations.js";
 import { miniSpec } from "./mini-spec.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -219,6 +221,38 @@ describe("generator on a small spec", () => {
       if (!name.endsWith(".ts")) continue;
       expect(await prettier.check(text, { ...options, filepath: name }), name).toBe(true);
     }
+  });
+});
+
+describe("shared query parameters", () => {
+  const param = (name: string, description = `the ${name}`) => ({
+    name,
+    description,
+    type: { kind: "string" } as const,
+    required: false,
+  });
+  const op = (name: string, ...queryParams: ReturnType<typeof param>[]) =>
+    ({ name, queryParams }) as unknown as Operation;
+
+  it("move word-for-word repeats used by three or more operations into one named interface", () => {
+    const plan = planQueries([
+      op("listA", param("limit"), param("pretty")),
+      op("listB", param("limit"), param("pretty")),
+      op("listC", param("limit"), param("pretty"), param("odd")),
+      op("readA", param("pretty")),
+      // Same name, other words: not the same parameter, so it stays with its operation.
+      op("readB", param("pretty", "something else")),
+    ]);
+    expect(plan.shared.map((s) => [s.name, s.params.map((p) => p.name)])).toEqual([
+      ["CommonQuery", ["pretty"]],
+      ["ListQuery", ["limit", "pretty"]],
+    ]);
+    expect(plan.byOperation.get("listC")).toEqual({ base: "ListQuery", own: [param("odd")] });
+    expect(plan.byOperation.get("readA")).toEqual({ base: "CommonQuery", own: [] });
+    expect(plan.byOperation.get("readB")).toEqual({
+      base: undefined,
+      own: [param("pretty", "something else")],
+    });
   });
 });
 

@@ -143,6 +143,16 @@ describe("the committed generated/ client", () => {
     });
   });
 
+  it("declares shared query parameters once per group/version", () => {
+    const ops = result.files.get("core/v1/operations.ts")!;
+    expect(ops).toContain("export interface ListQuery {");
+    expect(ops).toContain("export interface ListNamespacedPodParams extends ListQuery {");
+    expect(ops).toContain("export interface CreateNamespacedPodParams extends WriteQuery {");
+    expect(ops).toContain("export interface PatchNamespacedPodQuery extends PatchQuery {");
+    // Each parameter's documentation appears once, not once per operation.
+    expect(ops.match(/fieldValidation instructs the server/g)?.length).toBeLessThanOrEqual(3);
+  });
+
   it("is formatted as Prettier would format it", async () => {
     const options = (await prettier.resolveConfig(join(root, "package.json"))) ?? {};
     for (const name of [
