@@ -104,7 +104,6 @@ export interface PreparedCall {
   body?: string;
   signal?: AbortSignal;
   retry: Required<RetryOptions>;
-  stream: boolean;
   /** Header and body timeout (ms) when no per-call deadline is set; 0 for none. */
   idleTimeoutMs: number;
   onResponse?: CallOptions["onResponse"];
@@ -129,9 +128,10 @@ export function prepare(
   let body: string | undefined;
   if (params.body !== undefined) {
     const patchType = params.patchType as PatchType | undefined;
-    headers["content-type"] = patchType ? PATCH_CONTENT_TYPE[patchType] : "application/json";
-    if (patchType && !PATCH_CONTENT_TYPE[patchType])
+    if (patchType && !PATCH_CONTENT_TYPE[patchType]) {
       throw new TypeError(`unknown patchType ${String(patchType)}`);
+    }
+    headers["content-type"] = patchType ? PATCH_CONTENT_TYPE[patchType] : "application/json";
     body = JSON.stringify(params.body);
   }
   return {
@@ -144,7 +144,6 @@ export function prepare(
     // Streams wait for their first event as long as the server likes; a per-call deadline rules out the default.
     idleTimeoutMs: extra?.stream || options?.timeoutMs !== undefined ? 0 : client.timeoutMs,
     retry: options?.retry === undefined ? client.retry : retrySettings(options.retry),
-    stream: extra?.stream ?? false,
     onResponse: options?.onResponse,
   };
 }
