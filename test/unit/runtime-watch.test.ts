@@ -60,6 +60,16 @@ async function take<T>(
   return out;
 }
 
+/** Exactly one request was made, and the server saw its connection close. */
+async function expectOneConnectionClosed(): Promise<void> {
+  await within(
+    harness.server.requests[0].socketClosed,
+    2000,
+    "the server to see the connection close",
+  );
+  expect(harness.server.requests).toHaveLength(1);
+}
+
 async function all<T>(events: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const e of events) out.push(e);
@@ -247,12 +257,7 @@ describe("watch", () => {
     harness.server.handle((_req, res) => stream(res, line("ADDED", pod("a", "1"))));
     const events = await take(watch<Pod>(client(), PODS, {}), 1);
     expect(events).toHaveLength(1);
-    await within(
-      harness.server.requests[0].socketClosed,
-      2000,
-      "the server to see the connection close",
-    );
-    expect(harness.server.requests).toHaveLength(1);
+    await expectOneConnectionClosed();
   });
 
   it("an AbortSignal ends the watch and closes the connection", async () => {
@@ -269,12 +274,7 @@ describe("watch", () => {
     );
     expect(received).toHaveLength(1);
     expect((error as Error).name).toBe("AbortError");
-    await within(
-      harness.server.requests[0].socketClosed,
-      2000,
-      "the server to see the connection close",
-    );
-    expect(harness.server.requests).toHaveLength(1);
+    await expectOneConnectionClosed();
   });
 
   it("with timeoutSeconds, ends when the server ends the stream", async () => {
