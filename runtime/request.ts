@@ -4,6 +4,7 @@ import { internals, type Client, type ClientInternals } from "./client.js";
 import { errorFromResponse } from "./errors.js";
 import type { PatchType } from "./patch.js";
 import { dispatch, retrySettings, type RetryOptions } from "./transport.js";
+import { withIdentity } from "./identity.js";
 
 export interface CallOptions {
   /** Cancels the call; aborting frees the socket. */
@@ -155,8 +156,7 @@ export function prepare(
 export async function execute(call: PreparedCall): Promise<Dispatcher.ResponseData> {
   const { client } = call;
   for (let attempt = 0; ; attempt++) {
-    const authorization = await client.credentials?.authorization();
-    const headers = authorization ? { ...call.headers, authorization } : call.headers;
+    const headers = await withIdentity(client, call.headers);
     const res = await timed(
       call,
       dispatch(
