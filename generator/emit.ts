@@ -8,6 +8,7 @@ import {
   planQueries,
   sharedQueryText,
 } from "../templates/operations.js";
+import { manifestsText } from "../templates/manifests.js";
 import { resourcesText } from "../templates/resources.js";
 import { definitionText, type NameOf } from "../templates/types.js";
 
@@ -148,6 +149,8 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
     const reexports = exported.map((f) => `export * from "./${f}.js";`).join("\n");
     files.set(`${dir}/index.ts`, `${top}\n${reexports}\n`);
   }
+  const manifests = manifestsText(model);
+  if (manifests) files.set("manifests.ts", `${top}\n${manifests}`);
   return files;
 }
 

@@ -92,6 +92,7 @@ describe("generator on a small spec", () => {
       "events.k8s.io/v1/operations.ts",
       "events.k8s.io/v1/resources.ts",
       "kubegen.json",
+      "manifests.ts",
       "meta/v1/index.ts",
       "meta/v1/models.ts",
       "rbac.authorization.k8s.io/v1/index.ts",
