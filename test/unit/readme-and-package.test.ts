@@ -37,6 +37,7 @@ describe("README", () => {
           // What the package's exports map points at, in source form.
           paths: {
             "kubegen/runtime": ["../../runtime/index.ts"],
+            "kubegen/manifests": ["../../runtime/manifests/index.ts"],
             "kubegen/*": ["../../generated/*/index.ts"],
           },
         },
@@ -83,6 +84,16 @@ describe("package", () => {
       { cwd: root },
     );
     expect(esm.stdout.trim()).toBe("function function true function");
+    const manifests = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'const m = await import("kubegen/manifests"); console.log(typeof m.applyManifests, typeof m.deleteManifests, m.parseManifests("apiVersion: v1\\nkind: Namespace\\nmetadata: {name: a}\\n").length)',
+      ],
+      { cwd: root },
+    );
+    expect(manifests.stdout.trim()).toBe("function function 1");
     const [major, minor] = process.versions.node.split(".").map(Number);
     if (major > 20 || minor >= 19) {
       const cjs = await run(
