@@ -149,7 +149,7 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
     const reexports = exported.map((f) => `export * from "./${f}.js";`).join("\n");
     files.set(`${dir}/index.ts`, `${top}\n${reexports}\n`);
   }
-  const manifests = manifestsText(model);
+  const manifests = manifestsText(model, modulePrefix);
   if (manifests) files.set("manifests.ts", `${top}\n${manifests}`);
   return files;
 }

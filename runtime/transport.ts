@@ -65,7 +65,7 @@ function errorCode(error: unknown): string | undefined {
   return e?.code ?? e?.cause?.code;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {

@@ -9,14 +9,6 @@ function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
 }
 
-function namespaceAlias(moduleKey: string): string {
-  return moduleKey
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join("");
-}
-
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -29,8 +21,14 @@ function unionText(types: string[]): string {
   return types.map((t) => `\n${pad(1)}| ${t}`).join("");
 }
 
-/** The file's text after the header, or undefined when the model has no resources. */
-export function manifestsText(model: ApiModel): string | undefined {
+/**
+ * The file's text after the header, or undefined when the model has no resources. `alias` names
+ * the namespace import of a module's models (`apps/v1` → `AppsV1`).
+ */
+export function manifestsText(
+  model: ApiModel,
+  alias: (moduleKey: string) => string,
+): string | undefined {
   const byGvk = new Map<string, Definition>();
   for (const def of model.definitions.values()) {
     if (def.gvk) byGvk.set(`${def.gvk.group}/${def.gvk.version}/${def.gvk.kind}`, def);
@@ -47,16 +45,15 @@ export function manifestsText(model: ApiModel): string | undefined {
       entries.push(pad(2) + entry);
       const def = byGvk.get(`${r.group}/${r.version}/${r.kind}`);
       if (!def) continue;
-      const alias = namespaceAlias(def.module);
-      aliases.set(def.module, alias);
-      members.push({ alias, name: def.name });
+      aliases.set(def.module, alias(def.module));
+      members.push({ alias: alias(def.module), name: def.name });
     }
   }
   if (byApiVersion.size === 0) return undefined;
 
   const imports = [...aliases.entries()]
     .sort(([a], [b]) => cmp(a, b))
-    .map(([module, alias]) => `import type * as ${alias} from "./${module}/models.js";\n`)
+    .map(([module, name]) => `import type * as ${name} from "./${module}/models.js";\n`)
     .join("");
   const index = [...byApiVersion.entries()]
     .sort(([a], [b]) => cmp(a, b))

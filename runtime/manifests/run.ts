@@ -1,5 +1,6 @@
 /** What apply and delete share: resolving each object to a path, namespace defaulting, a bounded pool. */
 import type { Client } from "../client.js";
+export { sleep as pause } from "../transport.js";
 import { ManifestError, type ObjectRef } from "./types.js";
 import type { ManifestDocument } from "./parse.js";
 import { objectPath, type KindResolver, type ResolvedKind } from "./resolve.js";
@@ -86,20 +87,4 @@ export async function pool<T, R>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
-}
-
-/** Sleeps `ms`, or rejects with the signal's reason when it aborts first. */
-export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
