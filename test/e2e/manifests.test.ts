@@ -1,11 +1,16 @@
 /** applyManifests / deleteManifests against a real API server: ordering, results, conflicts, deletion. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNamespacedDeployment } from "../../generated/apps/v1/index.js";
-import { readNamespace, readNamespacedConfigMap } from "../../generated/core/v1/index.js";
+import {
+  readNamespace,
+  readNamespacedConfigMap,
+  type ConfigMap,
+} from "../../generated/core/v1/index.js";
 import {
   applyManifests,
   deleteManifests,
   ManifestError,
+  parseManifests,
   type ApplyResult,
   type DeleteResult,
 } from "../../runtime/manifests/index.js";
@@ -139,6 +144,23 @@ describe("manifests", () => {
     // What server-side apply answers for a no-op: 200 and the stored object, resourceVersion untouched.
     const deployment = results[1].ok ? results[1].object : undefined;
     expect(deployment?.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    let statusCode = 0;
+    const [cm] = parseManifests(manifest()).filter((m) => m.kind === "ConfigMap");
+    const again = await send<ConfigMap>(
+      client,
+      "PATCH",
+      `/api/v1/namespaces/${namespace}/configmaps/settings`,
+      {
+        body: { ...cm, metadata: { ...cm.metadata, namespace } },
+        patchType: "apply",
+        fieldManager: "deployer",
+      },
+      { onResponse: (r) => (statusCode = r.statusCode) },
+    );
+    expect(statusCode).toBe(200);
+    expect(again.metadata?.resourceVersion).toBe(
+      results[3].ok && results[3].object.metadata?.resourceVersion,
+    );
   });
 
   it("reports a changed field as configured and leaves the rest unchanged", async () => {
