@@ -117,15 +117,16 @@ async function waitEstablished(
   }
 }
 
+/** The kind a CRD object defines, as `group/kind`. */
+function definedKind(object: Manifest): string | undefined {
+  if (!isCustomResourceDefinition(object as { apiVersion: string; kind: string })) return undefined;
+  const spec = (object as { spec?: { group?: string; names?: { kind?: string } } }).spec;
+  return spec?.group && spec.names?.kind ? `${spec.group}/${spec.names.kind}` : undefined;
+}
+
 /** The kinds the manifest's own CRDs define, as `group/kind`. */
 export function definedKinds(docs: ManifestDocument[]): Set<string> {
-  const kinds = new Set<string>();
-  for (const { object } of docs) {
-    if (!isCustomResourceDefinition(object)) continue;
-    const spec = (object as { spec?: { group?: string; names?: { kind?: string } } }).spec;
-    if (spec?.group && spec.names?.kind) kinds.add(`${spec.group}/${spec.names.kind}`);
-  }
-  return kinds;
+  return new Set(docs.map((d) => definedKind(d.object)).filter((k): k is string => !!k));
 }
 
 export function definesKind(kinds: Set<string>, apiVersion: string, kind: string): boolean {
@@ -148,7 +149,8 @@ export async function applyWith(
   const establishTimeoutMs = options.establishTimeoutMs ?? 60_000;
   const resolver = new KindResolver(client, index, { signal });
   const namespace = namespaceFor(client, options.namespace);
-  const defined = definedKinds(docs);
+  // Kinds of this manifest's CRDs that became Established, and until when discovery may trail them.
+  const established = new Set<string>();
   let establishedBy = 0;
 
   const target = async (doc: ManifestDocument): Promise<Target> => {
@@ -159,7 +161,7 @@ export async function applyWith(
         // Discovery can trail the Established condition by a moment for the manifest's own CRDs.
         const waiting =
           error instanceof ManifestError &&
-          definesKind(defined, doc.object.apiVersion, doc.object.kind) &&
+          definesKind(established, doc.object.apiVersion, doc.object.kind) &&
           Date.now() < establishedBy;
         if (!waiting) throw error;
         resolver.forget(doc.object.apiVersion);
@@ -218,7 +220,7 @@ export async function applyWith(
     if (dryRun || phaseOf(phase[0].doc.object, true) !== Phase.Definitions) continue;
     // A dry-run CRD is never established, so its custom resources report the kind as unknown.
     await Promise.all(
-      phase.map(async ({ i }) => {
+      phase.map(async ({ doc, i }) => {
         const result = results[i];
         if (!result.ok) return;
         const problem = await waitEstablished(
@@ -233,6 +235,9 @@ export async function applyWith(
         if (problem) {
           const { ok: _ok, action: _action, object: _object, ...ref } = result;
           results[i] = failure(ref, problem);
+        } else {
+          const kind = definedKind(doc.object);
+          if (kind) established.add(kind);
         }
       }),
     );

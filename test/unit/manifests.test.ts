@@ -190,6 +190,7 @@ class FakeApi {
   private readonly objects = new Map<string, Record<string, any>>();
   private rv = 1;
   crdPolls = 0;
+  establishedAfter = 3;
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     let data = "";
@@ -210,7 +211,7 @@ class FakeApi {
       if (req.method === "GET" && /^\/apis\/[^/]+\/v1$/.test(path)) return notFound();
       if (req.method === "GET" && path.includes("/customresourcedefinitions/")) {
         // Established on the third look, as a real server takes a moment.
-        const established = ++this.crdPolls >= 3 ? "True" : "False";
+        const established = ++this.crdPolls >= this.establishedAfter ? "True" : "False";
         return send(200, {
           status: { conditions: [{ type: "Established", status: established }] },
         });
@@ -322,6 +323,25 @@ metadata: { name: team }
       [4, undefined, "created"],
       [5, undefined, "created"],
     ]);
+  });
+
+  it("reports a CRD that never becomes Established, and its custom resource as unknown", async () => {
+    api.establishedAfter = Infinity;
+    const crd = text.split("---").slice(4, 5).join("");
+    const widget = `apiVersion: other.test/v1\nkind: Widget\nmetadata: { name: w }\n`;
+    const started = Date.now();
+    const results = await applyManifests(
+      client,
+      `${widget}---\n${crd.replaceAll("example.test", "other.test")}`,
+      { establishTimeoutMs: 300 },
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(results[1]).toMatchObject({ ok: false, kind: "CustomResourceDefinition" });
+    expect(!results[1].ok && results[1].error.message).toMatch(
+      /widgets.other.test is not Established after 300 ms: Established=False/,
+    );
+    expect(results[0]).toMatchObject({ ok: false, kind: "Widget" });
+    expect(!results[0].ok && results[0].error).toBeInstanceOf(ManifestError);
   });
 
   it("uses the namespace option before the client's, and sends dryRun=All", async () => {
