@@ -192,10 +192,20 @@ export function execPlugin(config: ExecConfig, options: ExecPluginOptions = {}):
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let size = 0;
-      let failure: CredentialsError | undefined;
+      let settled = false;
+      const settle = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      // Killed plugins may leave children holding the pipes open, so a failure settles at once.
       const fail = (e: CredentialsError) => {
-        failure ??= e;
         child.kill("SIGKILL");
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        settle(e);
       };
       const timer = setTimeout(
         () => fail(new CredentialsError(`exec plugin ${command} did not finish within ${timeoutMs} ms`)),
@@ -207,19 +217,15 @@ export function execPlugin(config: ExecConfig, options: ExecPluginOptions = {}):
         else out.push(chunk);
       });
       child.stderr?.on("data", (chunk: Buffer) => err.length < 64 && err.push(chunk));
-      child.on("error", (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(failure ?? execError(e.code, null, ""));
-      });
+      child.on("error", (e: NodeJS.ErrnoException) => settle(execError(e.code, null, "")));
       child.on("close", (code, signal) => {
-        clearTimeout(timer);
-        if (failure) return reject(failure);
-        if (code !== 0) return reject(execError(code, signal, Buffer.concat(err).toString("utf8")));
+        if (settled) return;
+        if (code !== 0) return settle(execError(code, signal, Buffer.concat(err).toString("utf8")));
         try {
           parse(Buffer.concat(out).toString("utf8"));
-          resolve();
+          settle(undefined);
         } catch (e) {
-          reject(e);
+          settle(e);
         }
       });
     });

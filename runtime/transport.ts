@@ -107,7 +107,8 @@ export function compressionEnabled(conn: Connection, options: TransportOptions):
  * made with the current certificate, and retires the previous pool when the certificate changes.
  */
 class CertificateDispatcher extends Dispatcher {
-  #pool: { certificate: ClientCertificate | undefined; dispatcher: Dispatcher } | undefined;
+  // Plain properties, not #private: undici's compose() wraps this object in a Proxy.
+  private pool: { certificate: ClientCertificate | undefined; dispatcher: Dispatcher } | undefined;
 
   constructor(
     private readonly tls: TlsSettings,
@@ -117,25 +118,25 @@ class CertificateDispatcher extends Dispatcher {
     super();
   }
 
-  #current(): Dispatcher {
+  private current(): Dispatcher {
     const certificate = this.certificate();
-    if (this.#pool && this.#pool.certificate === certificate) return this.#pool.dispatcher;
-    const previous = this.#pool?.dispatcher;
+    if (this.pool && this.pool.certificate === certificate) return this.pool.dispatcher;
+    const previous = this.pool?.dispatcher;
     const tls = certificate ? { ...this.tls, cert: certificate.cert, key: certificate.key } : this.tls;
-    this.#pool = { certificate, dispatcher: this.make(tls) };
+    this.pool = { certificate, dispatcher: this.make(tls) };
     // Requests already on the old pool finish; its sockets close after them.
     previous?.close().catch(() => {});
-    return this.#pool.dispatcher;
+    return this.pool.dispatcher;
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return this.#current().dispatch(options, handler);
+    return this.current().dispatch(options, handler);
   }
 
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
-    const done = this.#pool ? this.#pool.dispatcher.close() : Promise.resolve();
+    const done = this.pool ? this.pool.dispatcher.close() : Promise.resolve();
     if (!callback) return done;
     done.then(callback, callback);
   }
@@ -147,7 +148,7 @@ class CertificateDispatcher extends Dispatcher {
   override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
     const err = typeof a === "function" ? null : (a ?? null);
     const callback = typeof a === "function" ? a : b;
-    const done = this.#pool ? this.#pool.dispatcher.destroy(err) : Promise.resolve();
+    const done = this.pool ? this.pool.dispatcher.destroy(err) : Promise.resolve();
     if (!callback) return done;
     done.then(callback, callback);
   }
