@@ -72,7 +72,8 @@ export function createClient(options: ClientOptions = {}): Client {
   const warn = options.logger ?? ((m: string) => process.emitWarning(m, "KubegenWarning"));
   for (const w of conn.warnings) warn(w);
   options.logger?.(`kubegen: using ${conn.description}`);
-  const impersonate = options.impersonate === undefined ? conn.impersonate : options.impersonate || undefined;
+  const impersonate =
+    options.impersonate === undefined ? conn.impersonate : options.impersonate || undefined;
   checkImpersonation(impersonate, "impersonate");
   const throttle = options.rateLimit ? tokenBucket(options.rateLimit) : undefined;
   const dispatcher = createDispatcher(conn, options);

@@ -28,7 +28,11 @@ const BRAND = Symbol.for("kubegen.KubeError");
 export class KubeError extends Error {
   /** `instanceof KubeError` holds for a KubeError made by any copy of the runtime. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true
+    );
   }
 
   declare readonly [BRAND]: true;

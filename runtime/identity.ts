@@ -29,7 +29,9 @@ export function checkImpersonation(value: Impersonation | undefined, where: stri
   if (!value) return;
   const other = value.uid || value.groups?.length || Object.keys(value.extra ?? {}).length;
   if (!value.user && other) {
-    throw new TypeError(`${where}: impersonating a uid, groups or extras requires impersonating a user`);
+    throw new TypeError(
+      `${where}: impersonating a uid, groups or extras requires impersonating a user`,
+    );
   }
 }
 
@@ -41,7 +43,10 @@ export function escapeExtraKey(key: string): string {
   let out = "";
   for (const byte of Buffer.from(key, "utf8")) {
     const ch = String.fromCharCode(byte);
-    out += byte < 128 && TOKEN_BYTE.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    out +=
+      byte < 128 && TOKEN_BYTE.test(ch)
+        ? ch
+        : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   return out;
 }

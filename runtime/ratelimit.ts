@@ -1,4 +1,5 @@
 /** Client-side rate limiting: a token bucket per client, as client-go's `QPS` and `Burst`. */
+import { sleep } from "./transport.js";
 
 export interface RateLimitOptions {
   /** Sustained requests per second. */
@@ -15,9 +16,13 @@ export type Throttle = (signal?: AbortSignal) => Promise<void>;
  * token up front (the bucket may go negative), so they leave in arrival order without polling;
  * an aborted waiter hands its token back.
  */
-export function tokenBucket(options: RateLimitOptions, now: () => number = performance.now.bind(performance)): Throttle {
+export function tokenBucket(
+  options: RateLimitOptions,
+  now: () => number = performance.now.bind(performance),
+): Throttle {
   const { qps } = options;
-  if (!(qps > 0) || !Number.isFinite(qps)) throw new TypeError(`rateLimit.qps must be a positive number, got ${qps}`);
+  if (!(qps > 0) || !Number.isFinite(qps))
+    throw new TypeError(`rateLimit.qps must be a positive number, got ${qps}`);
   const burst = options.burst ?? Math.max(1, Math.ceil(qps));
   if (!(burst >= 1) || !Number.isInteger(burst)) {
     throw new TypeError(`rateLimit.burst must be a whole number >= 1, got ${burst}`);
@@ -32,17 +37,9 @@ export function tokenBucket(options: RateLimitOptions, now: () => number = perfo
     tokens -= 1;
     if (tokens >= 0) return Promise.resolve();
     const waitMs = (-tokens * 1000) / qps;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, waitMs);
-      const onAbort = () => {
-        clearTimeout(timer);
-        tokens += 1;
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
+    return sleep(waitMs, signal).catch((reason: unknown) => {
+      tokens += 1;
+      throw reason;
     });
   };
 }

@@ -4,7 +4,12 @@ import { internals, type Client, type ClientInternals } from "./client.js";
 import { errorFromResponse } from "./errors.js";
 import type { PatchType } from "./patch.js";
 import { dispatch, retrySettings, type RetryOptions } from "./transport.js";
-import { checkImpersonation, withIdentity, type HeaderMap, type Impersonation } from "./identity.js";
+import {
+  checkImpersonation,
+  withIdentity,
+  type HeaderMap,
+  type Impersonation,
+} from "./identity.js";
 
 export interface CallOptions {
   /** Cancels the call; aborting frees the socket. */

@@ -65,7 +65,8 @@ export function createDispatcher(conn: Connection, options: TransportOptions = {
   const make = (tls: TlsSettings): Dispatcher => {
     const { ca, cert, key, servername, rejectUnauthorized } = tls;
     const connect = { ca, cert, key, servername, rejectUnauthorized };
-    if (conn.proxyUrl) return new ProxyAgent({ uri: conn.proxyUrl, requestTls: connect, ...common });
+    if (conn.proxyUrl)
+      return new ProxyAgent({ uri: conn.proxyUrl, requestTls: connect, ...common });
     return new Agent({ connect, ...common });
   };
   const current = conn.credentials?.clientCertificate?.bind(conn.credentials);
@@ -122,14 +123,19 @@ class CertificateDispatcher extends Dispatcher {
     const certificate = this.certificate();
     if (this.pool && this.pool.certificate === certificate) return this.pool.dispatcher;
     const previous = this.pool?.dispatcher;
-    const tls = certificate ? { ...this.tls, cert: certificate.cert, key: certificate.key } : this.tls;
+    const tls = certificate
+      ? { ...this.tls, cert: certificate.cert, key: certificate.key }
+      : this.tls;
     this.pool = { certificate, dispatcher: this.make(tls) };
     // Requests already on the old pool finish; its sockets close after them.
     previous?.close().catch(() => {});
     return this.pool.dispatcher;
   }
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  override dispatch(
+    options: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+  ): boolean {
     return this.current().dispatch(options, handler);
   }
 
@@ -159,7 +165,8 @@ function errorCode(error: unknown): string | undefined {
   return e?.code ?? e?.cause?.code;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`; rejects with the signal's reason when it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {

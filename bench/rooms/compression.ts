@@ -5,7 +5,11 @@
  */
 import os from "node:os";
 import { Agent, request } from "undici";
-import { createNamespace, createNamespacedConfigMap, listNamespacedConfigMap } from "../../generated/core/v1/index.js";
+import {
+  createNamespace,
+  createNamespacedConfigMap,
+  listNamespacedConfigMap,
+} from "../../generated/core/v1/index.js";
 import { createClient, type Client } from "../../runtime/index.js";
 import { startCluster } from "../../test/cluster/server.js";
 import { writeRoomSection } from "../report.js";
@@ -22,7 +26,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** A properties file of about 5 KB: repeated structure, varying values (deterministic). */
 function configData(i: number): string {
   let seed = i * 2654435761;
-  const hex = () => ((seed = (seed * 1103515245 + 12345) >>> 0).toString(16).padStart(8, "0"));
+  const hex = () => (seed = (seed * 1103515245 + 12345) >>> 0).toString(16).padStart(8, "0");
   const lines: string[] = [];
   let size = 0;
   for (let j = 0; size < 5_000; j++) {
@@ -42,7 +46,10 @@ async function fill(client: Client): Promise<number> {
       const i = next++;
       const data = { "app.properties": configData(i) };
       bytes += data["app.properties"].length;
-      await createNamespacedConfigMap(client, { namespace: NAMESPACE, body: { metadata: { name: `cm-${i}` }, data } });
+      await createNamespacedConfigMap(client, {
+        namespace: NAMESPACE,
+        body: { metadata: { name: `cm-${i}` }, data },
+      });
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
@@ -50,25 +57,41 @@ async function fill(client: Client): Promise<number> {
 }
 
 /** Response body bytes as they arrive (compressed or not), read with raw undici, not decoded. */
-async function wireBytes(server: string, token: string, ca: string, gzip: boolean, limit?: number): Promise<{ bytes: number; ms: number }> {
+async function wireBytes(
+  server: string,
+  token: string,
+  ca: string,
+  gzip: boolean,
+  limit?: number,
+): Promise<{ bytes: number; ms: number }> {
   const started = performance.now();
   const dispatcher = new Agent({ connect: { ca } });
   let total = 0;
   let cont: string | undefined;
   try {
     do {
-      const query = new URLSearchParams({ ...(limit ? { limit: String(limit) } : {}), ...(cont ? { continue: cont } : {}) });
+      const query = new URLSearchParams({
+        ...(limit ? { limit: String(limit) } : {}),
+        ...(cont ? { continue: cont } : {}),
+      });
       const res = await request(`${server}/api/v1/namespaces/${NAMESPACE}/configmaps?${query}`, {
         dispatcher,
-        headers: { authorization: `Bearer ${token}`, accept: "application/json", ...(gzip ? { "accept-encoding": "gzip" } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: "application/json",
+          ...(gzip ? { "accept-encoding": "gzip" } : {}),
+        },
       });
       const body = Buffer.from(await res.body.arrayBuffer());
       if (res.statusCode !== 200) throw new Error(`list answered ${res.statusCode}`);
       total += body.length;
-      if (gzip !== (res.headers["content-encoding"] === "gzip")) throw new Error(`content-encoding: ${res.headers["content-encoding"]}`);
+      if (gzip !== (res.headers["content-encoding"] === "gzip"))
+        throw new Error(`content-encoding: ${res.headers["content-encoding"]}`);
       // The continue token is needed to follow pages: decode only to read it.
       const text = gzip ? (await import("node:zlib")).gunzipSync(body).toString() : body.toString();
-      cont = limit ? (JSON.parse(text) as { metadata?: { continue?: string } }).metadata?.continue : undefined;
+      cont = limit
+        ? (JSON.parse(text) as { metadata?: { continue?: string } }).metadata?.continue
+        : undefined;
     } while (cont);
   } finally {
     await dispatcher.close();
@@ -80,7 +103,11 @@ async function listAll(client: Client, limit?: number): Promise<number> {
   let items = 0;
   let cont: string | undefined;
   do {
-    const list = await listNamespacedConfigMap(client, { namespace: NAMESPACE, limit, continue: cont }, { timeoutMs: 120_000 });
+    const list = await listNamespacedConfigMap(
+      client,
+      { namespace: NAMESPACE, limit, continue: cont },
+      { timeoutMs: 120_000 },
+    );
     items += list.items.length;
     cont = limit ? list.metadata?.continue : undefined;
   } while (cont);
@@ -99,7 +126,11 @@ async function main(): Promise<void> {
 
     const modes = [
       { key: "gzip", label: "gzip (default)", client: createClient(base) },
-      { key: "identity", label: "`compression: false`", client: createClient({ ...base, compression: false }) },
+      {
+        key: "identity",
+        label: "`compression: false`",
+        client: createClient({ ...base, compression: false }),
+      },
     ];
     const shapes = [
       { key: "all", label: `one list of ${COUNT}`, limit: undefined },
@@ -126,7 +157,13 @@ async function main(): Promise<void> {
       for (const s of shapes) {
         for (const gzip of r % 2 ? [false, true] : [true, false]) {
           const k = `${gzip ? "gzip" : "identity"}/${s.key}`;
-          const got = await wireBytes(cluster.server, cluster.adminToken, cluster.caPem, gzip, s.limit);
+          const got = await wireBytes(
+            cluster.server,
+            cluster.adminToken,
+            cluster.caPem,
+            gzip,
+            s.limit,
+          );
           bytes[k] = got.bytes;
           (download[k] ??= []).push(got.ms);
         }
@@ -140,12 +177,13 @@ async function main(): Promise<void> {
       modes.map((m) => {
         const k = `${m.key}/${s.key}`;
         const t = median(times[k]);
-        const at100 = (bytes[k] * 8) / 100e6 * 1000;
+        const at100 = ((bytes[k] * 8) / 100e6) * 1000;
         return `| ${s.label} | ${m.label} | ${mb(bytes[k])} | ${ms(t)} | ${ms(median(download[k]))} | ${ms(at100)} |`;
       }),
     );
     const ratio = (s: string) => (bytes[`identity/${s}`] / bytes[`gzip/${s}`]).toFixed(1);
-    const timeRatio = (s: string) => (median(times[`gzip/${s}`]) / median(times[`identity/${s}`])).toFixed(2);
+    const timeRatio = (s: string) =>
+      (median(times[`gzip/${s}`]) / median(times[`identity/${s}`])).toFixed(2);
     const markdown = `## Compression: listing ${COUNT} ConfigMaps from a real kube-apiserver
 
 \`node --import tsx bench/rooms/compression.ts${quick ? " --quick" : ""}\` — kube-apiserver v1.36.3 (test/cluster) on

@@ -30,7 +30,13 @@ describe("impersonation (real apiserver)", () => {
   /** A client with the service account's token. */
   function asServiceAccount(options: Parameters<typeof createClient>[0] = {}): Client {
     const cluster = useCluster();
-    const c = createClient({ server: cluster.server, ca: cluster.caPem, token, retry: false, ...options });
+    const c = createClient({
+      server: cluster.server,
+      ca: cluster.caPem,
+      token,
+      retry: false,
+      ...options,
+    });
     clients.push(c);
     return c;
   }
@@ -38,13 +44,21 @@ describe("impersonation (real apiserver)", () => {
   beforeAll(async () => {
     admin = adminClient();
     ns = await testNamespace(admin, "impersonation");
-    await createNamespacedServiceAccount(admin, { namespace: ns.name, body: { metadata: { name: "deployer" } } });
+    await createNamespacedServiceAccount(admin, {
+      namespace: ns.name,
+      body: { metadata: { name: "deployer" } },
+    });
     await createClusterRole(admin, {
       body: {
         metadata: { name: role },
         rules: [
           { apiGroups: [""], resources: ["users"], verbs: ["impersonate"], resourceNames: [jane] },
-          { apiGroups: [""], resources: ["groups"], verbs: ["impersonate"], resourceNames: ["auditors"] },
+          {
+            apiGroups: [""],
+            resources: ["groups"],
+            verbs: ["impersonate"],
+            resourceNames: ["auditors"],
+          },
           {
             apiGroups: ["authentication.k8s.io"],
             resources: ["userextras/reason"],
@@ -95,14 +109,22 @@ describe("impersonation (real apiserver)", () => {
 
   it("a per-call impersonate works the same, and the impersonated user's own RBAC applies", async () => {
     const client = asServiceAccount();
-    const review = await createSelfSubjectReview(client, { body: {} }, { impersonate: { user: jane } });
+    const review = await createSelfSubjectReview(
+      client,
+      { body: {} },
+      { impersonate: { user: jane } },
+    );
     expect(review.status?.userInfo?.username).toBe(jane);
     // jane has no RBAC of her own, so reading config maps as jane is refused, naming jane.
-    const error = await listNamespacedConfigMap(client, { namespace: ns.name }, { impersonate: { user: jane } }).catch(
-      (e: unknown) => e,
-    );
+    const error = await listNamespacedConfigMap(
+      client,
+      { namespace: ns.name },
+      { impersonate: { user: jane } },
+    ).catch((e: unknown) => e);
     expect(isForbidden(error)).toBe(true);
-    expect((error as KubeError).message).toContain(`User "${jane}" cannot list resource "configmaps"`);
+    expect((error as KubeError).message).toContain(
+      `User "${jane}" cannot list resource "configmaps"`,
+    );
   });
 
   it("impersonating another user is Forbidden, and the message says who may not impersonate whom", async () => {
@@ -112,7 +134,9 @@ describe("impersonation (real apiserver)", () => {
     expect(isForbidden(error)).toBe(true);
     const message = (error as KubeError).message;
     expect(message).toContain(`users "bob" is forbidden`);
-    expect(message).toContain(`User "system:serviceaccount:${ns.name}:deployer" cannot impersonate resource "users"`);
+    expect(message).toContain(
+      `User "system:serviceaccount:${ns.name}:deployer" cannot impersonate resource "users"`,
+    );
   });
 
   it("impersonating a group it may not is Forbidden too", async () => {

@@ -4,7 +4,15 @@
  * Node's require(esm) needs Node >= 20.19 (or 22.12); this machine's Node is checked first.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -27,7 +35,10 @@ async function install(): Promise<void> {
   const pkg = path.join(dir, "node_modules", "kubegen");
   mkdirSync(pkg, { recursive: true });
   const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
-  writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "kubegen", type: manifest.type, exports: manifest.exports }));
+  writeFileSync(
+    path.join(pkg, "package.json"),
+    JSON.stringify({ name: "kubegen", type: manifest.type, exports: manifest.exports }),
+  );
   await esbuild.build({
     entryPoints: [...tsFiles("runtime"), ...tsFiles("generated/core/v1")],
     outdir: path.join(pkg, "dist"),
@@ -37,7 +48,8 @@ async function install(): Promise<void> {
     target: "node20",
     logLevel: "error",
   });
-  for (const dep of ["undici", "yaml"]) symlinkSync(path.join(ROOT, "node_modules", dep), path.join(dir, "node_modules", dep));
+  for (const dep of ["undici", "yaml"])
+    symlinkSync(path.join(ROOT, "node_modules", dep), path.join(dir, "node_modules", dep));
 }
 
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -52,10 +64,24 @@ describe("CommonJS", () => {
     const server = createServer((req, res) => {
       if (req.url === "/api/v1/namespaces/shop/pods") {
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ kind: "PodList", metadata: {}, items: [{ metadata: { name: "web-0" } }] }));
+        res.end(
+          JSON.stringify({
+            kind: "PodList",
+            metadata: {},
+            items: [{ metadata: { name: "web-0" } }],
+          }),
+        );
       } else {
         res.writeHead(404, { "content-type": "application/json" });
-        res.end(JSON.stringify({ kind: "Status", status: "Failure", reason: "NotFound", code: 404, message: "nope" }));
+        res.end(
+          JSON.stringify({
+            kind: "Status",
+            status: "Failure",
+            reason: "NotFound",
+            code: 404,
+            message: "nope",
+          }),
+        );
       }
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -75,8 +101,14 @@ const client = createClient({ server: ${JSON.stringify(url)}, namespace: "shop" 
 `,
     );
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(dir, "app.cjs")], { cwd: dir });
-      expect(JSON.parse(stdout.trim())).toEqual({ names: ["web-0"], notFound: true, type: "function" });
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(dir, "app.cjs")], {
+        cwd: dir,
+      });
+      expect(JSON.parse(stdout.trim())).toEqual({
+        names: ["web-0"],
+        notFound: true,
+        type: "function",
+      });
     } finally {
       server.close();
     }

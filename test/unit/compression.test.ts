@@ -25,7 +25,10 @@ function serve(code: number, body: unknown) {
 const list = {
   kind: "ConfigMapList",
   metadata: { resourceVersion: "9" },
-  items: Array.from({ length: 200 }, (_, i) => ({ metadata: { name: `cm-${i}` }, data: { k: "x".repeat(500) } })),
+  items: Array.from({ length: 200 }, (_, i) => ({
+    metadata: { name: `cm-${i}` },
+    data: { k: "x".repeat(500) },
+  })),
 };
 
 describe("compression", () => {
@@ -38,20 +41,29 @@ describe("compression", () => {
 
   it("compression: false sends no Accept-Encoding and reads the plain body", async () => {
     serve(200, list);
-    const got = await send<typeof list>(client({ compression: false }), "GET", "/api/v1/configmaps", {});
+    const got = await send<typeof list>(
+      client({ compression: false }),
+      "GET",
+      "/api/v1/configmaps",
+      {},
+    );
     expect(harness.server.requests[0].headers["accept-encoding"]).toBeUndefined();
     expect(got).toEqual(list);
   });
 
   it("decodes a gzip error Status into a KubeError", async () => {
     serve(404, status(404, "NotFound", 'configmaps "x" not found'));
-    const error = (await caught(send(client(), "GET", "/api/v1/namespaces/d/configmaps/x", {}))) as KubeError;
+    const error = (await caught(
+      send(client(), "GET", "/api/v1/namespaces/d/configmaps/x", {}),
+    )) as KubeError;
     expect(isNotFound(error)).toBe(true);
     expect(error.message).toContain('configmaps "x" not found');
   });
 
   it("decodes text responses too", async () => {
     serve(200, "log line");
-    expect(await sendText(client(), "GET", "/api/v1/namespaces/d/pods/p/log", {})).toBe('"log line"');
+    expect(await sendText(client(), "GET", "/api/v1/namespaces/d/pods/p/log", {})).toBe(
+      '"log line"',
+    );
   });
 });

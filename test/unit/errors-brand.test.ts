@@ -5,7 +5,14 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
-import { isConflict, isForbidden, isGone, isKubeError, isNotFound, KubeError } from "../../runtime/index.js";
+import {
+  isConflict,
+  isForbidden,
+  isGone,
+  isKubeError,
+  isNotFound,
+  KubeError,
+} from "../../runtime/index.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "kubegen-brand-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +46,11 @@ describe("KubeError brand", () => {
   });
 
   it("is not fooled by look-alikes", () => {
-    const lookAlike = Object.assign(new Error("x"), { name: "KubeError", code: 404, reason: "NotFound" });
+    const lookAlike = Object.assign(new Error("x"), {
+      name: "KubeError",
+      code: 404,
+      reason: "NotFound",
+    });
     expect(isNotFound(lookAlike)).toBe(false);
     expect(isForbidden({ code: 403, reason: "Forbidden" })).toBe(false);
     expect(isKubeError(null)).toBe(false);

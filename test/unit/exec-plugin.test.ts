@@ -18,23 +18,38 @@ const file = (name: string) => path.join(dir, name);
 function clientCertificate(cn: string): { cert: string; key: string } {
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-      .concat(["-keyout", file(`${cn}.key`), "-out", file(`${cn}.crt`), "-days", "1", "-subj", `/CN=${cn}`]),
+    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"].concat([
+      "-keyout",
+      file(`${cn}.key`),
+      "-out",
+      file(`${cn}.crt`),
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${cn}`,
+    ]),
     { stdio: "pipe" },
   );
-  return { cert: readFileSync(file(`${cn}.crt`), "utf8"), key: readFileSync(file(`${cn}.key`), "utf8") };
+  return {
+    cert: readFileSync(file(`${cn}.crt`), "utf8"),
+    key: readFileSync(file(`${cn}.key`), "utf8"),
+  };
 }
 
 /** A plugin that records KUBERNETES_EXEC_INFO and prints the credential in $OUT. */
 function plugin(): string {
   const script = file("plugin.sh");
-  writeFileSync(script, `#!/bin/sh\nprintf '%s' "$KUBERNETES_EXEC_INFO" > "$OUT.info"\ncat "$OUT"\n`);
+  writeFileSync(
+    script,
+    `#!/bin/sh\nprintf '%s' "$KUBERNETES_EXEC_INFO" > "$OUT.info"\ncat "$OUT"\n`,
+  );
   chmodSync(script, 0o755);
   return script;
 }
 
 const API = "client.authentication.k8s.io/v1";
-const credential = (status: Record<string, unknown>) => JSON.stringify({ apiVersion: API, kind: "ExecCredential", status });
+const credential = (status: Record<string, unknown>) =>
+  JSON.stringify({ apiVersion: API, kind: "ExecCredential", status });
 
 function kubeconfig(execExtra = "", clusterExtra = ""): string {
   writeFileSync(file("ca.pem"), harness.server.ca);
@@ -76,12 +91,19 @@ describe("exec plugin client certificates", () => {
     const expires = new Date(Date.now() + 1500).toISOString();
     writeFileSync(
       file("credential.json"),
-      credential({ clientCertificateData: first.cert, clientKeyData: first.key, expirationTimestamp: expires }),
+      credential({
+        clientCertificateData: first.cert,
+        clientKeyData: first.key,
+        expirationTimestamp: expires,
+      }),
     );
     const client = createClient({ kubeconfig: kubeconfig() });
     try {
       await send(client, "GET", "/api/v1/pods", {});
-      writeFileSync(file("credential.json"), credential({ clientCertificateData: second.cert, clientKeyData: second.key }));
+      writeFileSync(
+        file("credential.json"),
+        credential({ clientCertificateData: second.cert, clientKeyData: second.key }),
+      );
       await new Promise((r) => setTimeout(r, 1600));
       await send(client, "GET", "/api/v1/pods", {});
       await send(client, "GET", "/api/v1/pods", {});
@@ -94,11 +116,17 @@ describe("exec plugin client certificates", () => {
   it("sends both a token and the certificate when the plugin returns both", async () => {
     const seen: { cn: string; authorization?: string }[] = [];
     harness.server.handle((req, res) => {
-      seen.push({ cn: String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? ""), authorization: req.headers.authorization });
+      seen.push({
+        cn: String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? ""),
+        authorization: req.headers.authorization,
+      });
       json(res, 200, {});
     });
     const cert = clientCertificate("exec-both");
-    writeFileSync(file("credential.json"), credential({ token: "tok", clientCertificateData: cert.cert, clientKeyData: cert.key }));
+    writeFileSync(
+      file("credential.json"),
+      credential({ token: "tok", clientCertificateData: cert.cert, clientKeyData: cert.key }),
+    );
     const client = createClient({ kubeconfig: kubeconfig() });
     await send(client, "GET", "/api/v1/pods", {}).finally(() => client.close());
     expect(seen).toEqual([{ cn: "exec-both", authorization: "Bearer tok" }]);
@@ -106,8 +134,17 @@ describe("exec plugin client certificates", () => {
 
   it("rejects a certificate without its key", async () => {
     writeFileSync(file("credential.json"), credential({ clientCertificateData: "CERT" }));
-    const creds = execPlugin({ apiVersion: API, command: plugin(), env: [{ name: "OUT", value: file("credential.json") }] }, { env: { PATH: process.env.PATH } });
-    expect(String(await caught(creds.authorization()))).toMatch(/clientCertificateData and clientKeyData together/);
+    const creds = execPlugin(
+      {
+        apiVersion: API,
+        command: plugin(),
+        env: [{ name: "OUT", value: file("credential.json") }],
+      },
+      { env: { PATH: process.env.PATH } },
+    );
+    expect(String(await caught(creds.authorization()))).toMatch(
+      /clientCertificateData and clientKeyData together/,
+    );
   });
 });
 
@@ -129,7 +166,12 @@ describe("exec plugin process", () => {
   it("honours interactiveMode: Never, IfAvailable and Always", async () => {
     writeFileSync(file("credential.json"), credential({ token: "t" }));
     const info = async (interactiveMode: ExecConfig["interactiveMode"], interactive: boolean) => {
-      const cfg: ExecConfig = { apiVersion: API, command: plugin(), interactiveMode, env: [{ name: "OUT", value: file("credential.json") }] };
+      const cfg: ExecConfig = {
+        apiVersion: API,
+        command: plugin(),
+        interactiveMode,
+        env: [{ name: "OUT", value: file("credential.json") }],
+      };
       await execPlugin(cfg, { env: { PATH: process.env.PATH }, interactive }).authorization();
       return JSON.parse(readFileSync(file("credential.json.info"), "utf8")).spec.interactive;
     };
@@ -145,8 +187,13 @@ describe("exec plugin process", () => {
 
   it("reads interactiveMode from the kubeconfig and rejects unknown modes", () => {
     const config = kubeconfig().replace("interactiveMode: Never", "interactiveMode: Sometimes");
-    writeFileSync(file("config"), readFileSync(config, "utf8").replace("interactiveMode: Never", "interactiveMode: Sometimes"));
-    expect(() => createClient({ kubeconfig: file("config") })).toThrow(/interactiveMode must be Never, IfAvailable or Always/);
+    writeFileSync(
+      file("config"),
+      readFileSync(config, "utf8").replace("interactiveMode: Never", "interactiveMode: Sometimes"),
+    );
+    expect(() => createClient({ kubeconfig: file("config") })).toThrow(
+      /interactiveMode must be Never, IfAvailable or Always/,
+    );
   });
 
   it("provideClusterInfo passes the cluster in KUBERNETES_EXEC_INFO", async () => {
@@ -178,6 +225,8 @@ describe("exec plugin process", () => {
     writeFileSync(file("credential.json"), credential({ token: "t" }));
     const client = createClient({ kubeconfig: kubeconfig() });
     await send(client, "GET", "/api/v1/pods", {}).finally(() => client.close());
-    expect(JSON.parse(readFileSync(file("credential.json.info"), "utf8")).spec).toEqual({ interactive: false });
+    expect(JSON.parse(readFileSync(file("credential.json.info"), "utf8")).spec).toEqual({
+      interactive: false,
+    });
   });
 });

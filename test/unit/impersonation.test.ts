@@ -77,7 +77,9 @@ describe("impersonation", () => {
     harness.server.handle((req, res) => {
       recordImpersonation(req);
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(`${JSON.stringify({ type: "ADDED", object: { metadata: { resourceVersion: "1" } } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: "ADDED", object: { metadata: { resourceVersion: "1" } } })}\n`,
+      );
     });
     seen.length = 0;
     const c = client({ impersonate: { user: "jane" } });
@@ -87,7 +89,9 @@ describe("impersonation", () => {
 
   it("refuses groups, uid or extras without a user, before sending anything", async () => {
     answer();
-    expect(() => client({ impersonate: { groups: ["devs"] } })).toThrow(/requires impersonating a user/);
+    expect(() => client({ impersonate: { groups: ["devs"] } })).toThrow(
+      /requires impersonating a user/,
+    );
     await expect(
       send(client(), "GET", "/api/v1/pods", {}, { impersonate: { uid: "1" } }),
     ).rejects.toThrow(/requires impersonating a user/);

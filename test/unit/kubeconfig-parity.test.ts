@@ -42,18 +42,28 @@ describe("credentials and plain http", () => {
   it("does not send a kubeconfig user's token to an http:// server, and says why", async () => {
     seen.length = 0;
     const warnings: string[] = [];
-    const client = createClient({ kubeconfig: kubeconfig(`server: "${url}"`), logger: (m) => warnings.push(m) });
+    const client = createClient({
+      kubeconfig: kubeconfig(`server: "${url}"`),
+      logger: (m) => warnings.push(m),
+    });
     await send(client, "GET", "/api/v1/pods", {}).finally(() => client.close());
     expect(seen[0].authorization).toBeUndefined();
-    expect(warnings.join("\n")).toMatch(/credentials of user "u" are not sent to http:\/\/127\.0\.0\.1:\d+ \(plain http\); set sendCredentialsOverHttp/);
+    expect(warnings.join("\n")).toMatch(
+      /credentials of user "u" are not sent to http:\/\/127\.0\.0\.1:\d+ \(plain http\); set sendCredentialsOverHttp/,
+    );
     expect(warnings.join("\n")).not.toContain("kc-secret");
   });
 
   it("leaves out basic auth and exec plugins the same way", () => {
-    const basic = resolveConnection({ kubeconfig: kubeconfig(`server: "${url}"`, "username: a, password: b") });
+    const basic = resolveConnection({
+      kubeconfig: kubeconfig(`server: "${url}"`, "username: a, password: b"),
+    });
     expect(basic.credentials).toBeUndefined();
     const exec = resolveConnection({
-      kubeconfig: kubeconfig(`server: "${url}"`, "exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/false}"),
+      kubeconfig: kubeconfig(
+        `server: "${url}"`,
+        "exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/false}",
+      ),
     });
     expect(exec.credentials).toBeUndefined();
   });
@@ -85,16 +95,18 @@ describe("insecure-skip-tls-verify with a CA", () => {
     const ca = path.join(dir, "ca.pem");
     writeFileSync(ca, "-----BEGIN CERTIFICATE-----\n");
     for (const field of [`certificate-authority: ${ca}`, "certificate-authority-data: Zm9v"]) {
-      const file = kubeconfig(`server: "https://example.test", insecure-skip-tls-verify: true, ${field}`);
+      const file = kubeconfig(
+        `server: "https://example.test", insecure-skip-tls-verify: true, ${field}`,
+      );
       expect(() => resolveConnection({ kubeconfig: file })).toThrow(ConfigError);
       expect(() => resolveConnection({ kubeconfig: file })).toThrow(kubectl);
     }
   });
 
   it("is refused in explicit options", () => {
-    expect(() => resolveConnection({ server: "https://example.test", ca: "PEM", insecureSkipTlsVerify: true })).toThrow(
-      kubectl,
-    );
+    expect(() =>
+      resolveConnection({ server: "https://example.test", ca: "PEM", insecureSkipTlsVerify: true }),
+    ).toThrow(kubectl);
   });
 });
 
@@ -102,7 +114,9 @@ describe("disable-compression", () => {
   it("a kubeconfig cluster with disable-compression: true sends no Accept-Encoding", async () => {
     seen.length = 0;
     const on = createClient({ kubeconfig: kubeconfig(`server: "${url}"`) });
-    const off = createClient({ kubeconfig: kubeconfig(`server: "${url}", disable-compression: true`) });
+    const off = createClient({
+      kubeconfig: kubeconfig(`server: "${url}", disable-compression: true`),
+    });
     await send(on, "GET", "/api/v1/pods", {}).finally(() => on.close());
     await send(off, "GET", "/api/v1/pods", {}).finally(() => off.close());
     expect(seen.map((h) => h["accept-encoding"])).toEqual(["gzip", undefined]);
@@ -121,9 +135,13 @@ describe("yaml is loaded only to parse a kubeconfig", () => {
       createClient({ kubeconfig: ${JSON.stringify(kubeconfig('server: "https://example.test"'))} });
       console.log(JSON.stringify({ before, after: loaded() }));
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
-      cwd: path.resolve(__dirname, "../.."),
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        cwd: path.resolve(__dirname, "../.."),
+      },
+    );
     expect(JSON.parse(stdout.trim().split("\n").pop()!)).toEqual({ before: false, after: true });
   });
 });

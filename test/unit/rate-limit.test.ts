@@ -28,7 +28,8 @@ describe("rate limit", () => {
     expect(elapsed).toBeLessThan(1000);
     // The k-th request to arrive cannot have left before the k-th token: (k - 1) · 50 ms after the start.
     times.sort((a, b) => a - b);
-    for (let k = 2; k < times.length; k++) expect(times[k] - started).toBeGreaterThanOrEqual((k - 1) * 50 - 2);
+    for (let k = 2; k < times.length; k++)
+      expect(times[k] - started).toBeGreaterThanOrEqual((k - 1) * 50 - 2);
   });
 
   it("is off by default, and each client has its own bucket", async () => {
@@ -65,6 +66,8 @@ describe("rate limit", () => {
 
   it("rejects nonsense settings", () => {
     expect(() => client({ rateLimit: { qps: 0 } })).toThrow(/qps must be a positive number/);
-    expect(() => client({ rateLimit: { qps: 5, burst: 0.5 } })).toThrow(/burst must be a whole number/);
+    expect(() => client({ rateLimit: { qps: 5, burst: 0.5 } })).toThrow(
+      /burst must be a whole number/,
+    );
   });
 });

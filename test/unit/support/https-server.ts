@@ -160,7 +160,9 @@ export async function startHttpsServer(
   };
 
   // Asking for a client certificate without verifying it lets tests read what the client presented.
-  const ask = options.requestClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {};
+  const ask = options.requestClientCertificate
+    ? { requestCert: true, rejectUnauthorized: false }
+    : {};
   const server: Server = createServer({ cert, key, ...ask }, async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
