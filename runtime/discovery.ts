@@ -82,7 +82,10 @@ export interface FailedGroupVersion {
   error: unknown;
 }
 
-/** The resources that could be discovered, and the group/versions that failed, as kubectl reports them. */
+/**
+ * The resources that could be discovered, and (`failed`, a non-enumerable property) the
+ * group/versions that failed, as kubectl reports them.
+ */
 export type DiscoveredResources = ApiResource[] & { failed: FailedGroupVersion[] };
 
 /**
@@ -134,5 +137,6 @@ export async function discoverResources(
         categories: r.categories ?? [],
       }));
   });
-  return Object.assign(resources, { failed });
+  // Not enumerable: the result still compares, prints and serializes as the plain array it was.
+  return Object.defineProperty(resources, "failed", { value: failed }) as DiscoveredResources;
 }

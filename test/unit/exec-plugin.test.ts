@@ -201,8 +201,7 @@ describe("exec plugin process", () => {
     writeFileSync(file("credential.json"), credential({ token: "t" }));
     const config = kubeconfig(
       "      provideClusterInfo: true",
-      `    tls-server-name: 127.0.0.1
-    extensions:
+      `    extensions:
     - name: client.authentication.k8s.io/exec
       extension: {audience: kube}`,
     );
@@ -213,7 +212,6 @@ describe("exec plugin process", () => {
       interactive: false,
       cluster: {
         server: harness.server.url,
-        "tls-server-name": "127.0.0.1",
         "certificate-authority-data": Buffer.from(harness.server.ca).toString("base64"),
         config: { audience: "kube" },
       },

@@ -113,9 +113,11 @@ describe("insecure-skip-tls-verify with a CA", () => {
 describe("disable-compression", () => {
   it("a kubeconfig cluster with disable-compression: true sends no Accept-Encoding", async () => {
     seen.length = 0;
-    const on = createClient({ kubeconfig: kubeconfig(`server: "${url}"`) });
+    const quiet = () => {};
+    const on = createClient({ kubeconfig: kubeconfig(`server: "${url}"`), logger: quiet });
     const off = createClient({
       kubeconfig: kubeconfig(`server: "${url}", disable-compression: true`),
+      logger: quiet,
     });
     await send(on, "GET", "/api/v1/pods", {}).finally(() => on.close());
     await send(off, "GET", "/api/v1/pods", {}).finally(() => off.close());
