@@ -2,12 +2,15 @@
 import type { Dispatcher } from "undici";
 import { defaultNamespace, resolveConnection, type ConnectionOptions } from "./config.js";
 import {
+  compressionEnabled,
   createDispatcher,
   retrySettings,
   type RetryOptions,
   type TransportOptions,
 } from "./transport.js";
 import type { ConfigSource, Connection, Credentials } from "./types.js";
+import { checkImpersonation, type Impersonation } from "./identity.js";
+import { tokenBucket, type RateLimitOptions, type Throttle } from "./ratelimit.js";
 
 export interface ClientOptions extends ConnectionOptions, TransportOptions {
   /** Namespace for namespaced calls that do not name one (default: from the config, else `default`). */
@@ -20,6 +23,13 @@ export interface ClientOptions extends ConnectionOptions, TransportOptions {
   /** Retry policy for idempotent requests (default 3 retries); `false` disables retries. */
   retry?: RetryOptions | false;
   userAgent?: string;
+  /**
+   * Act as another user on every request (kubectl `--as`); replaces the kubeconfig's `as*` fields.
+   * `false` ignores the kubeconfig's. A call's `impersonate` option replaces this one.
+   */
+  impersonate?: Impersonation | false;
+  /** Client-side rate limit for this client's requests (token bucket). Default: none. */
+  rateLimit?: RateLimitOptions;
   /** Receives one line saying which configuration was chosen, and any warnings. */
   logger?: (message: string) => void;
 }
@@ -45,6 +55,9 @@ export interface ClientInternals extends Client {
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
   readonly userAgent: string;
+  readonly impersonate: Impersonation | undefined;
+  readonly compression: boolean;
+  readonly throttle: Throttle | undefined;
 }
 
 const USER_AGENT = "kubegen/0.1";
@@ -59,6 +72,10 @@ export function createClient(options: ClientOptions = {}): Client {
   const warn = options.logger ?? ((m: string) => process.emitWarning(m, "KubegenWarning"));
   for (const w of conn.warnings) warn(w);
   options.logger?.(`kubegen: using ${conn.description}`);
+  const impersonate =
+    options.impersonate === undefined ? conn.impersonate : options.impersonate || undefined;
+  checkImpersonation(impersonate, "impersonate");
+  const throttle = options.rateLimit ? tokenBucket(options.rateLimit) : undefined;
   const dispatcher = createDispatcher(conn, options);
   const client: ClientInternals = {
     server: conn.server,
@@ -72,6 +89,9 @@ export function createClient(options: ClientOptions = {}): Client {
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: retrySettings(options.retry),
     userAgent: options.userAgent ?? USER_AGENT,
+    impersonate,
+    compression: compressionEnabled(conn, options),
+    throttle,
     close: () => dispatcher.close(),
   };
   return client;

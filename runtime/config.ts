@@ -5,6 +5,7 @@ import path from "node:path";
 import { staticToken, tokenFile } from "./credentials.js";
 import {
   ConfigError,
+  INSECURE_WITH_CA,
   checkProxy,
   checkServer,
   connectionFromKubeconfig,
@@ -39,6 +40,13 @@ export interface ConnectionOptions {
   proxyUrl?: string;
   /** Custom credentials (explicit mode); take precedence over `tokenFile` and `token`. */
   credentials?: Credentials;
+  /**
+   * Send kubeconfig credentials to a plain `http://` server (default false: like kubectl, they
+   * are left out with a warning, since a token there is readable on the wire).
+   */
+  sendCredentialsOverHttp?: boolean;
+  /** Time limit for a kubeconfig exec credential plugin in ms (default 60 000). */
+  execTimeoutMs?: number;
   /** Set to false to never use the in-cluster service account. */
   inCluster?: boolean;
   /**
@@ -82,7 +90,12 @@ export function resolveConnection(options: ConnectionOptions = {}): Connection {
     tried.push(`kubeconfig: ${where} not found`);
     throw new ConfigError(`no Kubernetes configuration found; tried:\n  ${tried.join("\n  ")}`);
   }
-  return connectionFromKubeconfig(merged, { context: options.context, env });
+  return connectionFromKubeconfig(merged, {
+    context: options.context,
+    env,
+    sendCredentialsOverHttp: options.sendCredentialsOverHttp,
+    execTimeoutMs: options.execTimeoutMs,
+  });
 }
 
 function explicitConnection(server: string, o: ConnectionOptions): Connection {
@@ -92,6 +105,7 @@ function explicitConnection(server: string, o: ConnectionOptions): Connection {
   if (o.insecureSkipTlsVerify)
     warnings.push(`TLS verification is disabled for server ${url} (insecureSkipTlsVerify)`);
   const ca = o.ca ?? (o.caFile ? readPem(o.caFile, "caFile") : undefined);
+  if (ca && o.insecureSkipTlsVerify) throw new ConfigError(`options: ${INSECURE_WITH_CA}`);
   if (ca) tls.ca = ca;
   if (!o.cert !== !o.key) throw new ConfigError("options: cert and key must be given together");
   if (o.cert) tls.cert = o.cert;

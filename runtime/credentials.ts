@@ -1,9 +1,8 @@
 /** Credentials implementations: static token, basic auth, rotating token file, exec plugin. */
 
-import { execFile } from "node:child_process";
-import type { ExecFileException } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
-import type { Credentials } from "./types.js";
+import type { ClientCertificate, Credentials } from "./types.js";
 
 /** A credential could not be obtained. Messages never contain the secret itself. */
 export class CredentialsError extends Error {
@@ -101,6 +100,26 @@ export interface ExecConfig {
   env?: { name: string; value: string }[];
   /** Shown when the command is missing, e.g. how to install it. */
   installHint?: string;
+  /**
+   * `Never`: the plugin never gets the terminal. `IfAvailable` (default): it does when standard
+   * input is a terminal. `Always`: it must, and fails clearly when there is none.
+   */
+  interactiveMode?: "Never" | "IfAvailable" | "Always";
+  /** Pass the cluster's details to the plugin in `KUBERNETES_EXEC_INFO` (`spec.cluster`). */
+  provideClusterInfo?: boolean;
+}
+
+/** `spec.cluster` of `KUBERNETES_EXEC_INFO`, named as client-go names its fields. */
+export interface ExecClusterInfo {
+  server: string;
+  "tls-server-name"?: string;
+  "insecure-skip-tls-verify"?: boolean;
+  /** Base64 of the CA bundle. */
+  "certificate-authority-data"?: string;
+  "proxy-url"?: string;
+  "disable-compression"?: boolean;
+  /** The cluster's `client.authentication.k8s.io/exec` extension. */
+  config?: unknown;
 }
 
 export interface ExecPluginOptions {
@@ -110,6 +129,12 @@ export interface ExecPluginOptions {
   cwd?: string;
   /** Clock, for tests. */
   now?: () => number;
+  /** The plugin is killed and the call fails after this many ms (default 60 000). */
+  timeoutMs?: number;
+  /** Whether a terminal is available for the plugin to prompt on. Default: standard input is a TTY. */
+  interactive?: boolean;
+  /** Sent as `spec.cluster` when the config has `provideClusterInfo`. */
+  cluster?: ExecClusterInfo;
 }
 
 const EXEC_VERSIONS = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"];
@@ -126,54 +151,104 @@ export function execPlugin(config: ExecConfig, options: ExecPluginOptions = {}):
     );
   }
   const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const mode = config.interactiveMode ?? "IfAvailable";
+  const terminal = options.interactive ?? Boolean(process.stdin.isTTY);
+  const interactive = mode !== "Never" && terminal;
+  if (config.provideClusterInfo && !options.cluster) {
+    throw new CredentialsError(`exec plugin ${command}: provideClusterInfo needs the cluster's details`);
+  }
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
   for (const { name, value } of config.env ?? []) env[name] = value;
   env.KUBERNETES_EXEC_INFO = JSON.stringify({
     apiVersion: config.apiVersion,
     kind: "ExecCredential",
-    spec: { interactive: false },
+    spec: {
+      interactive,
+      ...(config.provideClusterInfo ? { cluster: options.cluster } : undefined),
+    },
   });
 
-  let cached: { token: string; renewAt: number } | undefined;
+  let cached: { token?: string; certificate?: ClientCertificate; renewAt: number } | undefined;
   let lastToken: string | undefined; // only used to scrub it from plugin stderr
-  let inflight: Promise<string> | undefined;
+  let inflight: Promise<void> | undefined;
 
-  function run(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        command,
-        config.args ?? [],
-        { env, cwd: options.cwd, maxBuffer: 4 * 1024 * 1024, windowsHide: true },
-        (err, stdout, stderr) => {
-          if (err) return reject(execError(err, String(stderr)));
-          try {
-            resolve(parse(String(stdout)));
-          } catch (e) {
-            reject(e);
-          }
-        },
+  function run(): Promise<void> {
+    if (mode === "Always" && !terminal) {
+      return Promise.reject(
+        new CredentialsError(
+          `exec plugin ${command} needs a terminal (interactiveMode: Always), but standard input is not one`,
+        ),
       );
+    }
+    return new Promise((resolve, reject) => {
+      // An interactive plugin reads the terminal and prompts on stderr; stdout is the credential.
+      const child = spawn(command, config.args ?? [], {
+        env,
+        cwd: options.cwd,
+        windowsHide: true,
+        stdio: [interactive ? "inherit" : "ignore", "pipe", interactive ? "inherit" : "pipe"],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const settle = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      // Killed plugins may leave children holding the pipes open, so a failure settles at once.
+      const fail = (e: CredentialsError) => {
+        child.kill("SIGKILL");
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        settle(e);
+      };
+      const timer = setTimeout(
+        () => fail(new CredentialsError(`exec plugin ${command} did not finish within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      child.stdout!.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > 4 * 1024 * 1024) fail(new CredentialsError(`exec plugin ${command} printed more than 4 MiB`));
+        else out.push(chunk);
+      });
+      child.stderr?.on("data", (chunk: Buffer) => err.length < 64 && err.push(chunk));
+      child.on("error", (e: NodeJS.ErrnoException) => settle(execError(e.code, null, "")));
+      child.on("close", (code, signal) => {
+        if (settled) return;
+        if (code !== 0) return settle(execError(code, signal, Buffer.concat(err).toString("utf8")));
+        try {
+          parse(Buffer.concat(out).toString("utf8"));
+          settle(undefined);
+        } catch (e) {
+          settle(e);
+        }
+      });
     });
   }
 
-  function execError(err: ExecFileException, stderr: string) {
-    if (err.code === "ENOENT") {
+  function execError(code: number | string | null | undefined, signal: string | null, stderr: string) {
+    if (code === "ENOENT") {
       const hint = config.installHint ? `\n${config.installHint.trim()}` : "";
       return new CredentialsError(`exec plugin command "${command}" not found${hint}`);
     }
     const status =
-      typeof err.code === "number"
-        ? `exited with code ${err.code}`
-        : err.signal
-          ? `was killed by ${err.signal}`
-          : `failed (${err.code ?? "unknown error"})`;
+      typeof code === "number"
+        ? `exited with code ${code}`
+        : signal
+          ? `was killed by ${signal}`
+          : `failed (${code ?? "unknown error"})`;
     let detail = stderr.trim();
     if (lastToken) detail = detail.split(lastToken).join("[redacted]");
     if (detail.length > 500) detail = `${detail.slice(0, 500)}…`;
     return new CredentialsError(`exec plugin ${command} ${status}${detail ? `: ${detail}` : ""}`);
   }
 
-  function parse(stdout: string): string {
+  function parse(stdout: string): void {
     let cred: any;
     try {
       cred = JSON.parse(stdout);
@@ -190,11 +265,14 @@ export function execPlugin(config: ExecConfig, options: ExecPluginOptions = {}):
       );
     }
     const status = cred.status ?? {};
-    if (typeof status.token !== "string" || !status.token) {
-      const why = status.clientCertificateData
-        ? "returned a client certificate, which is not supported"
-        : "returned no status.token";
-      throw new CredentialsError(`exec plugin ${command} ${why}`);
+    const hasToken = typeof status.token === "string" && status.token !== "";
+    const certData = status.clientCertificateData;
+    const keyData = status.clientKeyData;
+    if (!certData !== !keyData) {
+      throw new CredentialsError(`exec plugin ${command} must return clientCertificateData and clientKeyData together`);
+    }
+    if (!hasToken && !certData) {
+      throw new CredentialsError(`exec plugin ${command} returned neither status.token nor a client certificate`);
     }
     let renewAt = Infinity;
     if (status.expirationTimestamp != null) {
@@ -207,20 +285,26 @@ export function execPlugin(config: ExecConfig, options: ExecPluginOptions = {}):
       const t = now();
       renewAt = expires - Math.min(10_000, Math.max(0, expires - t) / 10);
     }
-    cached = { token: status.token, renewAt };
-    lastToken = status.token;
-    return status.token;
+    // A renewed certificate is a new object, so the transport knows to reconnect with it.
+    const same = cached?.certificate?.cert === certData && cached?.certificate?.key === keyData;
+    const certificate = certData ? (same ? cached!.certificate : { cert: certData, key: keyData }) : undefined;
+    cached = { token: hasToken ? status.token : undefined, certificate, renewAt };
+    if (hasToken) lastToken = status.token;
   }
 
   return {
     description: `exec plugin ${command}`,
     async authorization() {
-      if (cached && now() < cached.renewAt) return `Bearer ${cached.token}`;
-      inflight ??= run().finally(() => (inflight = undefined));
-      return `Bearer ${await inflight}`;
+      if (!cached || now() >= cached.renewAt) {
+        inflight ??= run().finally(() => (inflight = undefined));
+        await inflight;
+      }
+      return cached?.token === undefined ? undefined : `Bearer ${cached.token}`;
     },
+    clientCertificate: () => cached?.certificate,
     async refresh() {
-      cached = undefined;
+      // Expire rather than forget: requests in flight keep the certificate they connected with.
+      if (cached) cached.renewAt = -Infinity;
       return true;
     },
   };

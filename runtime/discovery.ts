@@ -73,10 +73,31 @@ export interface DiscoverOptions extends CallOptions {
   subresources?: boolean;
 }
 
+/** A group/version whose resource list could not be read (an aggregated API that is down, …). */
+export interface FailedGroupVersion {
+  /** `""` for the core group. */
+  group: string;
+  version: string;
+  /** What the request threw, usually a KubeError (e.g. 503 from an unavailable APIService). */
+  error: unknown;
+}
+
+/**
+ * The resources that could be discovered, and (`failed`, a non-enumerable property) the
+ * group/versions that failed, as kubectl reports them.
+ */
+export type DiscoveredResources = ApiResource[] & { failed: FailedGroupVersion[] };
+
+/**
+ * Every resource the server serves (`kubectl api-resources`). One broken group/version (a
+ * misbehaving aggregated API) does not hide the others: it is listed in `failed` instead, as
+ * kubectl prints "unable to retrieve the complete list of server APIs". Failing to list the
+ * groups themselves, or a cancelled call, still throws.
+ */
 export async function discoverResources(
   client: Client,
   options: DiscoverOptions = {},
-): Promise<ApiResource[]> {
+): Promise<DiscoveredResources> {
   const groups = await discoverGroups(client, options);
   const targets = groups.flatMap((g) =>
     (options.allVersions ? g.versions : [g.preferredVersion]).map((version) => ({
@@ -84,7 +105,7 @@ export async function discoverResources(
       version,
     })),
   );
-  const lists = await Promise.all(
+  const lists = await Promise.allSettled(
     targets.map(({ group, version }) =>
       send<ResourceList>(
         client,
@@ -95,8 +116,15 @@ export async function discoverResources(
       ),
     ),
   );
-  return targets.flatMap(({ group, version }, i) =>
-    lists[i].resources
+  if (options.signal?.aborted) throw options.signal.reason;
+  const failed: FailedGroupVersion[] = [];
+  const resources = targets.flatMap(({ group, version }, i) => {
+    const list = lists[i];
+    if (list.status === "rejected") {
+      failed.push({ group, version, error: list.reason });
+      return [];
+    }
+    return (list.value?.resources ?? [])
       .filter((r) => options.subresources || !r.name.includes("/"))
       .map((r) => ({
         group,
@@ -107,6 +135,8 @@ export async function discoverResources(
         verbs: r.verbs,
         shortNames: r.shortNames ?? [],
         categories: r.categories ?? [],
-      })),
-  );
+      }));
+  });
+  // Not enumerable: the result still compares, prints and serializes as the plain array it was.
+  return Object.defineProperty(resources, "failed", { value: failed }) as DiscoveredResources;
 }

@@ -19,7 +19,23 @@ export interface Status {
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
+/**
+ * Marks KubeErrors across copies of the runtime (two installed versions, source and build mixed):
+ * `Symbol.for` gives every copy the same symbol, where each copy has its own KubeError class.
+ */
+const BRAND = Symbol.for("kubegen.KubeError");
+
 export class KubeError extends Error {
+  /** `instanceof KubeError` holds for a KubeError made by any copy of the runtime. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true
+    );
+  }
+
+  declare readonly [BRAND]: true;
   /** HTTP status code (or the Status `code`). */
   readonly code: number;
   /** Machine-readable reason: `NotFound`, `AlreadyExists`, `Conflict`, `Forbidden`, `Expired`, `Gone`, … */
@@ -38,6 +54,7 @@ export class KubeError extends Error {
     const detail = status?.message || init.body?.slice(0, 500).trim() || reason;
     super(`${init.verb} ${init.path}: ${init.code} ${reason}: ${detail}`);
     this.name = "KubeError";
+    Object.defineProperty(this, BRAND, { value: true });
     this.code = status?.code || init.code;
     this.reason = reason;
     this.details = status?.details;
@@ -85,12 +102,15 @@ export function errorFromResponse(
   return new KubeError({ code, verb, path, status, body: status ? undefined : text });
 }
 
+/** True for a KubeError from this or any other copy of the runtime. */
+export const isKubeError = (e: unknown): e is KubeError => e instanceof KubeError;
+
 const has = (error: unknown, code: number, ...reasons: string[]): boolean =>
-  error instanceof KubeError && (error.code === code || reasons.includes(error.reason));
+  isKubeError(error) && (error.code === code || reasons.includes(error.reason));
 
 export const isNotFound = (e: unknown): e is KubeError => has(e, 404, "NotFound");
 export const isAlreadyExists = (e: unknown): e is KubeError =>
-  e instanceof KubeError && e.reason === "AlreadyExists";
+  isKubeError(e) && e.reason === "AlreadyExists";
 /** 409: a write lost an optimistic-concurrency race, or an apply conflicted, or the object exists. */
 export const isConflict = (e: unknown): e is KubeError => has(e, 409, "Conflict");
 export const isForbidden = (e: unknown): e is KubeError => has(e, 403, "Forbidden");

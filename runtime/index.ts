@@ -16,6 +16,7 @@ export {
 } from "./credentials.js";
 export {
   KubeError,
+  isKubeError,
   isAlreadyExists,
   isConflict,
   isForbidden,
@@ -43,6 +44,8 @@ export {
   type ApiGroup,
   type ApiResource,
   type DiscoverOptions,
+  type DiscoveredResources,
+  type FailedGroupVersion,
   type ResourceInfo,
 } from "./discovery.js";
 export type { ConfigSource, Connection, Credentials, TlsSettings } from "./types.js";

@@ -1,11 +1,30 @@
 /** Loading and merging kubeconfig files with kubectl's rules, and turning a context into a Connection. */
 
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { parseDocument } from "yaml";
 import { basicAuth, execPlugin, staticToken, tokenFile } from "./credentials.js";
-import type { ExecConfig } from "./credentials.js";
+import type { ExecClusterInfo, ExecConfig } from "./credentials.js";
+import type { Impersonation } from "./identity.js";
 import type { Connection, Credentials, TlsSettings } from "./types.js";
+
+// The YAML parser is loaded only when a kubeconfig is read: a client given a `server` (or running
+// in a pod) never pays for it. A synchronous require keeps createClient synchronous.
+// The parser's own types are not imported: the part used here is small, and leaving out the
+// package's 41 declaration files keeps type-checking an application that imports the runtime fast.
+interface YamlDocument {
+  errors: { code: string; linePos?: { line: number; col: number }[] }[];
+  toJS(): unknown;
+}
+let parseDocument: ((text: string) => YamlDocument) | undefined;
+function parseYaml(text: string): YamlDocument {
+  parseDocument ??= (createRequire(import.meta.url)("yaml") as { parseDocument: typeof parseDocument }).parseDocument!;
+  return parseDocument(text);
+}
+
+/** kubectl's wording for a CA combined with insecure-skip-tls-verify. */
+export const INSECURE_WITH_CA =
+  "specifying a root certificates file with the insecure flag is not allowed";
 
 /** The configuration is missing, inconsistent or unreadable. */
 export class ConfigError extends Error {
@@ -22,6 +41,9 @@ export interface KubeconfigCluster {
   tlsServerName?: string;
   proxyUrl?: string;
   insecureSkipTlsVerify: boolean;
+  disableCompression: boolean;
+  /** The `client.authentication.k8s.io/exec` extension, passed to exec plugins with provideClusterInfo. */
+  execExtension?: unknown;
 }
 
 /** A user entry; file paths (and an exec command containing a slash) are already absolute. */
@@ -36,6 +58,8 @@ export interface KubeconfigUser {
   username?: string;
   password?: string;
   exec?: ExecConfig;
+  /** `as`, `as-uid`, `as-groups`, `as-user-extra`. */
+  impersonate?: Impersonation;
   /** Name of a legacy auth-provider, which is not supported (only reported in errors). */
   authProvider?: string;
 }
@@ -100,7 +124,7 @@ export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): Kubeconfig {
 }
 
 function mergeFile(merged: Kubeconfig, file: string, text: string): void {
-  const doc = parseDocument(text);
+  const doc = parseYaml(text);
   if (doc.errors.length) {
     // The parser's own message quotes the offending line, which may hold a secret.
     const e = doc.errors[0];
@@ -125,6 +149,8 @@ function mergeFile(merged: Kubeconfig, file: string, text: string): void {
       tlsServerName: r.str(c, "tls-server-name", where),
       proxyUrl: r.str(c, "proxy-url", where),
       insecureSkipTlsVerify: r.bool(c, "insecure-skip-tls-verify", where),
+      disableCompression: r.bool(c, "disable-compression", where),
+      execExtension: r.extension(c, "client.authentication.k8s.io/exec", where),
     });
   }
   for (const [name, u] of r.named(root, "users", "user")) {
@@ -142,6 +168,7 @@ function mergeFile(merged: Kubeconfig, file: string, text: string): void {
       username: r.str(u, "username", where),
       password: r.str(u, "password", where),
       exec: u.exec == null ? undefined : r.exec(u.exec, `${where} exec`),
+      impersonate: r.impersonation(u, where),
       authProvider: isObject(provider) ? String(provider.name ?? "unnamed") : undefined,
     });
   }
@@ -199,6 +226,38 @@ class Reader {
     return v === undefined ? undefined : path.resolve(path.dirname(this.file), v);
   }
 
+  /** A named entry of a cluster's `extensions` list. */
+  extension(o: Record<string, unknown>, name: string, where: string): unknown {
+    const list = o.extensions;
+    if (list == null) return undefined;
+    if (!Array.isArray(list)) this.fail(where, "extensions must be a list");
+    const entry = list.find((e) => isObject(e) && e.name === name) as Record<string, unknown> | undefined;
+    return entry?.extension;
+  }
+
+  strings(o: Record<string, unknown>, key: string, where: string): string[] | undefined {
+    const v = o[key];
+    if (v == null) return undefined;
+    if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) this.fail(where, `${key} must be a list of strings`);
+    return v;
+  }
+
+  impersonation(u: Record<string, unknown>, where: string): Impersonation | undefined {
+    const user = this.str(u, "as", where);
+    const uid = this.str(u, "as-uid", where);
+    const groups = this.strings(u, "as-groups", where);
+    const rawExtra = u["as-user-extra"];
+    let extra: Record<string, string[]> | undefined;
+    if (rawExtra != null) {
+      if (!isObject(rawExtra)) this.fail(where, "as-user-extra must be a mapping of lists of strings");
+      extra = {};
+      for (const key of Object.keys(rawExtra)) extra[key] = this.strings(rawExtra, key, `${where} as-user-extra`) ?? [];
+    }
+    if (!user && !uid && !groups?.length && !extra) return undefined;
+    if (!user) this.fail(where, "as-uid, as-groups and as-user-extra require as (the user to impersonate)");
+    return { user, uid, groups, extra };
+  }
+
   exec(v: unknown, where: string): ExecConfig {
     if (!isObject(v)) this.fail(where, "must be a mapping");
     const command = this.str(v, "command", where) ?? this.fail(where, "command is required");
@@ -221,7 +280,20 @@ class Reader {
       args,
       env: env as ExecConfig["env"],
       installHint: this.str(v, "installHint", where),
+      interactiveMode: this.interactiveMode(v, where),
+      provideClusterInfo: this.bool(v, "provideClusterInfo", where),
     };
+  }
+
+  interactiveMode(v: Record<string, unknown>, where: string): ExecConfig["interactiveMode"] {
+    const mode = this.str(v, "interactiveMode", where);
+    // client-go requires it in v1 and defaults v1beta1 to IfAvailable; a missing one is read as
+    // IfAvailable for both, so existing v1 kubeconfigs keep working.
+    if (mode === undefined) return "IfAvailable";
+    if (mode !== "Never" && mode !== "IfAvailable" && mode !== "Always") {
+      this.fail(where, `interactiveMode must be Never, IfAvailable or Always, got "${mode}"`);
+    }
+    return mode;
   }
 }
 
@@ -234,6 +306,12 @@ export interface KubeconfigConnectionOptions {
   context?: string;
   /** Environment for exec plugins. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Send the user's credentials even when the server is a plain `http://` URL (default false). */
+  sendCredentialsOverHttp?: boolean;
+  /** Exec plugin time limit in ms (default 60 000). */
+  execTimeoutMs?: number;
+  /** Whether an exec plugin may prompt on this terminal (default: standard input is a TTY). */
+  interactive?: boolean;
 }
 
 /** Builds a Connection from a context of a merged kubeconfig. Certificate files are read now. */
@@ -270,6 +348,10 @@ export function connectionFromKubeconfig(
   const warnings: string[] = [];
   const tls: TlsSettings = { rejectUnauthorized: !cluster.insecureSkipTlsVerify };
   if (cluster.insecureSkipTlsVerify) {
+    // kubectl refuses the combination rather than silently dropping the CA.
+    if (cluster.certificateAuthorityData || cluster.certificateAuthority) {
+      throw new ConfigError(`${where}: ${INSECURE_WITH_CA}`);
+    }
     warnings.push(`TLS verification is disabled for cluster "${ctx.cluster}" (insecure-skip-tls-verify)`);
   } else if (cluster.certificateAuthorityData) {
     tls.ca = Buffer.from(cluster.certificateAuthorityData, "base64");
@@ -296,14 +378,40 @@ export function connectionFromKubeconfig(
     else if (user.token) credentials = staticToken(user.token);
     else if (user.username || user.password)
       credentials = basicAuth(user.username ?? "", user.password ?? "");
-    else if (user.exec && !tls.cert) credentials = execPlugin(user.exec, { env: opts.env ?? process.env });
+    else if (user.exec && !tls.cert) {
+      const clusterInfo: ExecClusterInfo = {
+        server,
+        "tls-server-name": tls.servername,
+        "insecure-skip-tls-verify": cluster.insecureSkipTlsVerify || undefined,
+        "certificate-authority-data": tls.ca ? Buffer.from(tls.ca).toString("base64") : undefined,
+        "proxy-url": cluster.proxyUrl,
+        "disable-compression": cluster.disableCompression || undefined,
+        config: cluster.execExtension,
+      };
+      credentials = execPlugin(user.exec, {
+        env: opts.env ?? process.env,
+        timeoutMs: opts.execTimeoutMs,
+        interactive: opts.interactive,
+        cluster: clusterInfo,
+      });
+    }
     else if (user.authProvider && !tls.cert) {
       throw new ConfigError(
         `${uwhere} uses auth-provider "${user.authProvider}", which is not supported; use an exec plugin`,
       );
     }
   }
-  if (credentials) plainHttpWarning(server, warnings);
+  // kubectl sends no credentials to a plain http:// server: a token there is readable on the wire.
+  if (server.startsWith("http:") && user && (credentials || tls.cert)) {
+    if (opts.sendCredentialsOverHttp) plainHttpWarning(server, warnings);
+    else {
+      warnings.push(
+        `the credentials of user "${ctx.user}" are not sent to ${server} (plain http); ` +
+          "set sendCredentialsOverHttp to send them unencrypted",
+      );
+      credentials = undefined;
+    }
+  }
 
   return {
     server,
@@ -313,6 +421,8 @@ export function connectionFromKubeconfig(
     tls,
     proxyUrl: cluster.proxyUrl,
     credentials,
+    impersonate: user?.impersonate,
+    disableCompression: cluster.disableCompression || undefined,
     warnings,
   };
 }

@@ -4,7 +4,12 @@ import { internals, type Client, type ClientInternals } from "./client.js";
 import { errorFromResponse } from "./errors.js";
 import type { PatchType } from "./patch.js";
 import { dispatch, retrySettings, type RetryOptions } from "./transport.js";
-import { withIdentity } from "./identity.js";
+import {
+  checkImpersonation,
+  withIdentity,
+  type HeaderMap,
+  type Impersonation,
+} from "./identity.js";
 
 export interface CallOptions {
   /** Cancels the call; aborting frees the socket. */
@@ -15,6 +20,8 @@ export interface CallOptions {
   retry?: RetryOptions | false;
   /** Extra request headers. */
   headers?: Record<string, string>;
+  /** Impersonation for this call, replacing the client's; `false` acts as the credentials' own user. */
+  impersonate?: Impersonation | false;
   /**
    * Sees every final response's status and headers (e.g. 201 Created, or the `warning` headers
    * the server sends for deprecated APIs).
@@ -101,9 +108,10 @@ export interface PreparedCall {
   client: ClientInternals;
   method: string;
   path: string;
-  headers: Record<string, string>;
+  headers: HeaderMap;
   body?: string;
   signal?: AbortSignal;
+  impersonate?: Impersonation | false;
   retry: Required<RetryOptions>;
   /** Header and body timeout (ms) when no per-call deadline is set; 0 for none. */
   idleTimeoutMs: number;
@@ -121,11 +129,13 @@ export function prepare(
   const client = internals(clientLike);
   const params = input as ParamMap;
   const path = client.pathPrefix + buildPath(template, params, client.namespace, extra?.query);
-  const headers: Record<string, string> = {
+  const headers: HeaderMap = {
     accept: extra?.accept ?? "application/json",
     "user-agent": client.userAgent,
+    ...(client.compression ? { "accept-encoding": "gzip" } : undefined),
     ...options?.headers,
   };
+  if (options?.impersonate) checkImpersonation(options.impersonate, "CallOptions.impersonate");
   let body: string | undefined;
   if (params.body !== undefined) {
     const patchType = params.patchType as PatchType | undefined;
@@ -142,6 +152,7 @@ export function prepare(
     headers,
     body,
     signal: callSignal(options),
+    impersonate: options?.impersonate,
     // Streams wait for their first event as long as the server likes; a per-call deadline rules out the default.
     idleTimeoutMs: extra?.stream || options?.timeoutMs !== undefined ? 0 : client.timeoutMs,
     retry: options?.retry === undefined ? client.retry : retrySettings(options.retry),
@@ -156,7 +167,7 @@ export function prepare(
 export async function execute(call: PreparedCall): Promise<Dispatcher.ResponseData> {
   const { client } = call;
   for (let attempt = 0; ; attempt++) {
-    const headers = await withIdentity(client, call.headers);
+    const headers = await withIdentity(client, call.headers, call.impersonate);
     const res = await timed(
       call,
       dispatch(
@@ -170,6 +181,7 @@ export async function execute(call: PreparedCall): Promise<Dispatcher.ResponseDa
           signal: call.signal,
           headersTimeoutMs: call.idleTimeoutMs,
           bodyTimeoutMs: call.idleTimeoutMs,
+          throttle: client.throttle,
         },
         call.retry,
       ),

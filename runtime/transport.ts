@@ -1,6 +1,8 @@
 /** The one place a request leaves the process: a keep-alive undici dispatcher per client, retries, timeouts. */
-import { Agent, ProxyAgent, type Dispatcher } from "undici";
-import type { Connection } from "./types.js";
+import { Agent, Dispatcher, ProxyAgent, interceptors } from "undici";
+import type { HeaderMap } from "./identity.js";
+import type { Throttle } from "./ratelimit.js";
+import type { ClientCertificate, Connection, TlsSettings } from "./types.js";
 
 export interface RetryOptions {
   /** Further attempts after the first (default 3). */
@@ -16,19 +18,27 @@ export interface TransportOptions {
   connections?: number;
   /** Milliseconds a socket may sit idle before it is closed (default 30 000). */
   keepAliveMs?: number;
+  /**
+   * Ask for gzip-compressed responses (`Accept-Encoding: gzip`) and decode them (default true).
+   * The API server compresses responses above 128 KiB, so large lists move several times fewer
+   * bytes; small responses are sent as they are. False sends no `Accept-Encoding`.
+   */
+  compression?: boolean;
 }
 
 export interface RawRequest {
   method: string;
   /** Path plus query, already encoded. */
   path: string;
-  headers: Record<string, string>;
+  headers: HeaderMap;
   body?: string;
   signal?: AbortSignal;
   /** Stream responses (watch) wait this long for headers only. */
   headersTimeoutMs?: number;
   /** 0 disables the body timeout (watch). */
   bodyTimeoutMs?: number;
+  /** Client-side rate limit, awaited before every attempt. */
+  throttle?: Throttle;
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -45,8 +55,6 @@ const RETRY_NETWORK = new Set([
 const NEVER_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT"]);
 
 export function createDispatcher(conn: Connection, options: TransportOptions = {}): Dispatcher {
-  const { ca, cert, key, servername, rejectUnauthorized } = conn.tls;
-  const connect = { ca, cert, key, servername, rejectUnauthorized };
   const common = {
     connections: options.connections ?? 64,
     keepAliveTimeout: options.keepAliveMs ?? 30_000,
@@ -54,10 +62,102 @@ export function createDispatcher(conn: Connection, options: TransportOptions = {
     headersTimeout: 0,
     bodyTimeout: 0,
   };
-  if (conn.proxyUrl) {
-    return new ProxyAgent({ uri: conn.proxyUrl, requestTls: connect, ...common });
+  const make = (tls: TlsSettings): Dispatcher => {
+    const { ca, cert, key, servername, rejectUnauthorized } = tls;
+    const connect = { ca, cert, key, servername, rejectUnauthorized };
+    if (conn.proxyUrl)
+      return new ProxyAgent({ uri: conn.proxyUrl, requestTls: connect, ...common });
+    return new Agent({ connect, ...common });
+  };
+  const current = conn.credentials?.clientCertificate?.bind(conn.credentials);
+  const base = current ? new CertificateDispatcher(conn.tls, make, current) : make(conn.tls);
+  return compressionEnabled(conn, options) ? base.compose(decompress()) : base;
+}
+
+let decompressInterceptor: Dispatcher.DispatcherComposeInterceptor | undefined;
+
+/** undici's decompression interceptor, made once per process (it is stateless). */
+function decompress(): Dispatcher.DispatcherComposeInterceptor {
+  if (decompressInterceptor) return decompressInterceptor;
+  // Making it prints "DecompressInterceptor is experimental" on the application's stderr; that
+  // notice is for undici's own users, so it is held back for this one synchronous call.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (!text.startsWith("DecompressInterceptor is experimental"))
+      (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    // Error bodies are decoded too: a large Status must still become a readable KubeError.
+    decompressInterceptor = interceptors.decompress({ skipErrorResponses: false });
+  } finally {
+    process.emitWarning = emitWarning;
   }
-  return new Agent({ connect, ...common });
+  return decompressInterceptor;
+}
+
+/** Compression is on unless the options or the kubeconfig cluster (`disable-compression`) turn it off. */
+export function compressionEnabled(conn: Connection, options: TransportOptions): boolean {
+  return options.compression ?? !conn.disableCompression;
+}
+
+/**
+ * Credentials that obtain a client certificate at run time (an exec plugin) need the TLS
+ * connection to present it. The certificate is known only after the credentials ran, which
+ * happens before every request (`withIdentity`), so this dispatcher picks, per request, a pool
+ * made with the current certificate, and retires the previous pool when the certificate changes.
+ */
+class CertificateDispatcher extends Dispatcher {
+  // Plain properties, not #private: undici's compose() wraps this object in a Proxy.
+  private pool: { certificate: ClientCertificate | undefined; dispatcher: Dispatcher } | undefined;
+
+  constructor(
+    private readonly tls: TlsSettings,
+    private readonly make: (tls: TlsSettings) => Dispatcher,
+    private readonly certificate: () => ClientCertificate | undefined,
+  ) {
+    super();
+  }
+
+  private current(): Dispatcher {
+    const certificate = this.certificate();
+    if (this.pool && this.pool.certificate === certificate) return this.pool.dispatcher;
+    const previous = this.pool?.dispatcher;
+    const tls = certificate
+      ? { ...this.tls, cert: certificate.cert, key: certificate.key }
+      : this.tls;
+    this.pool = { certificate, dispatcher: this.make(tls) };
+    // Requests already on the old pool finish; its sockets close after them.
+    previous?.close().catch(() => {});
+    return this.pool.dispatcher;
+  }
+
+  override dispatch(
+    options: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+  ): boolean {
+    return this.current().dispatch(options, handler);
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    const done = this.pool ? this.pool.dispatcher.close() : Promise.resolve();
+    if (!callback) return done;
+    done.then(callback, callback);
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
+    const err = typeof a === "function" ? null : (a ?? null);
+    const callback = typeof a === "function" ? a : b;
+    const done = this.pool ? this.pool.dispatcher.destroy(err) : Promise.resolve();
+    if (!callback) return done;
+    done.then(callback, callback);
+  }
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -65,6 +165,7 @@ function errorCode(error: unknown): string | undefined {
   return e?.code ?? e?.cause?.code;
 }
 
+/** Waits `ms`; rejects with the signal's reason when it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -119,6 +220,7 @@ export async function dispatch(
   const idempotent = req.method === "GET" || req.method === "HEAD";
   for (let attempt = 0; ; attempt++) {
     let res: Dispatcher.ResponseData;
+    if (req.throttle) await req.throttle(req.signal);
     try {
       res = await dispatcher.request({
         origin,

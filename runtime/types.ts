@@ -1,4 +1,5 @@
 /** Shapes shared by the runtime's rooms: config produces a Connection, transport consumes it. */
+import type { Impersonation } from "./identity.js";
 
 /** Where a client's settings came from. */
 export type ConfigSource = "explicit" | "in-cluster" | "kubeconfig";
@@ -16,6 +17,12 @@ export interface TlsSettings {
   rejectUnauthorized: boolean;
 }
 
+/** A client certificate and its key (PEM), presented in the TLS handshake. */
+export interface ClientCertificate {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
 /** Supplies the `Authorization` header; may refresh itself (rotating token files, exec plugins). */
 export interface Credentials {
   /** The header value (`Bearer …` or `Basic …`), or undefined for anonymous requests. */
@@ -25,6 +32,11 @@ export interface Credentials {
    * succeed (a rotated token file, an expired exec credential).
    */
   refresh?(): Promise<boolean>;
+  /**
+   * The client certificate the last `authorization()` obtained, if these credentials produce one
+   * (an exec plugin returning `clientCertificateData`). The same object until it changes.
+   */
+  clientCertificate?(): ClientCertificate | undefined;
   /** Short, secret-free description for messages, e.g. `token file /var/run/…/token`. */
   readonly description: string;
 }
@@ -42,6 +54,10 @@ export interface Connection {
   /** Plain HTTP(S) proxy to tunnel through (kubeconfig `proxy-url`). */
   proxyUrl?: string;
   credentials?: Credentials;
+  /** Impersonation the configuration asks for (kubeconfig `as`, `as-uid`, `as-groups`, `as-user-extra`). */
+  impersonate?: Impersonation;
+  /** The kubeconfig cluster sets `disable-compression: true`. */
+  disableCompression?: boolean;
   /** Warnings gathered while resolving (e.g. insecure-skip-tls-verify). */
   warnings: string[];
 }

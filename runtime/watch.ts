@@ -30,6 +30,12 @@ export interface WatchOptions extends Omit<CallOptions, "timeoutMs"> {
   resume?: boolean;
   /** Consecutive failed reconnects before the error is thrown (default 5). */
   maxReconnects?: number;
+  /**
+   * Wait before reconnecting: after the n-th failure in a row, a random time between half and all
+   * of `min(maxDelayMs, baseDelayMs·2ⁿ)` (defaults 250 and 5 000), so a restarted API server is
+   * not hit by every watch at the same instant.
+   */
+  backoff?: { baseDelayMs?: number; maxDelayMs?: number };
   /** Called with each resourceVersion the watch has reached (events and bookmarks). */
   onResourceVersion?: (resourceVersion: string) => void;
 }
@@ -53,6 +59,12 @@ export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGener
   if (last.trim()) yield last;
 }
 
+/** Capped exponential backoff with jitter ("equal jitter": never less than half the ceiling). */
+export function reconnectDelay(failures: number, base = 250, max = 5000): number {
+  const ceiling = Math.min(max, base * 2 ** failures);
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+}
+
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -73,6 +85,9 @@ export async function* watch<T>(
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let resourceVersion = params.resourceVersion as string | undefined;
   let failures = 0;
+  const base = options.backoff?.baseDelayMs ?? 250;
+  const max = options.backoff?.maxDelayMs ?? 5000;
+  const pause = () => delay(reconnectDelay(failures, base, max), signal);
   try {
     for (;;) {
       let body: AsyncIterable<Uint8Array>;
@@ -87,7 +102,7 @@ export async function* watch<T>(
         body = (await execute(call)).body;
       } catch (error) {
         if (error instanceof KubeError || !resume || signal.aborted || ++failures > maxReconnects) throw error;
-        await delay(Math.min(5000, 250 * 2 ** failures), signal);
+        await pause();
         continue;
       }
       try {
@@ -113,6 +128,8 @@ export async function* watch<T>(
         }
       } catch (error) {
         if (error instanceof KubeError || signal.aborted || !resume || ++failures > maxReconnects) throw error;
+        // A stream broken mid-way (server restart, cut connection) waits too, like a failed connect.
+        await pause();
         continue;
       }
       if (!resume || signal.aborted) return;
@@ -122,7 +139,7 @@ export async function* watch<T>(
         if (++failures > maxReconnects) {
           throw new Error(`GET ${call.path}: watch stream closed without an event ${failures} times in a row`);
         }
-        await delay(Math.min(5000, 250 * 2 ** failures), signal);
+        await pause();
       }
     }
   } finally {

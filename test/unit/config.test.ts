@@ -400,7 +400,6 @@ describe("explicit options", () => {
       proxyUrl: "http://proxy:3128",
       tokenFile: tokenPath,
       token: "ignored",
-      insecureSkipTlsVerify: true,
       env: {},
     });
     expect(String(conn.tls.ca)).toBe(PEM);
@@ -408,10 +407,10 @@ describe("explicit options", () => {
       cert: "CERT",
       key: "KEY",
       servername: "api.internal",
-      rejectUnauthorized: false,
+      rejectUnauthorized: true,
     });
     expect(conn.proxyUrl).toBe("http://proxy:3128");
-    expect(conn.warnings[0]).toMatch(/TLS verification is disabled for server https:\/\/api\.example:6443/);
+    expect(conn.warnings).toEqual([]);
     expect(await conn.credentials!.authorization()).toBe("Bearer file-token");
 
     const custom = { description: "custom", authorization: async () => "Bearer custom" };

@@ -11,7 +11,7 @@ import {
   type ClientOptions,
   type WatchEvent,
 } from "../../runtime/index.js";
-import { splitLines } from "../../runtime/watch.js";
+import { reconnectDelay, splitLines } from "../../runtime/watch.js";
 import {
   caught,
   json,
@@ -336,5 +336,37 @@ describe("watch", () => {
     );
     expect(error).not.toBeInstanceOf(KubeError);
     expect(harness.server.requests).toHaveLength(2);
+  });
+
+  it("waits a capped, jittered backoff before reconnecting a stream broken mid-way", async () => {
+    const arrivals: number[] = [];
+    harness.server.handle((req, res) => {
+      arrivals.push(performance.now());
+      // Each stream delivers one event, then the connection is cut.
+      stream(res, line("ADDED", pod(`p${arrivals.length}`, String(arrivals.length))));
+      setTimeout(() => req.socket.destroy(), 10);
+    });
+    const events = await within(take(watch<Pod>(client(), PODS, {}), 3), 5000, "three events");
+    expect(events).toHaveLength(3);
+    // Every event resets the failure count, so each reconnect waits between 250 and 500 ms.
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(250);
+    for (const gap of gaps) expect(gap).toBeLessThan(500 + 150);
+  });
+
+  it("reconnectDelay grows to its cap and is jittered within [ceiling/2, ceiling]", () => {
+    const samples = (n: number) => Array.from({ length: 200 }, () => reconnectDelay(n, 100, 1000));
+    for (const [n, ceiling] of [
+      [1, 200],
+      [2, 400],
+      [3, 800],
+      [4, 1000],
+      [20, 1000],
+    ]) {
+      const s = samples(n);
+      expect(Math.min(...s)).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(Math.max(...s)).toBeLessThanOrEqual(ceiling);
+      expect(new Set(s).size).toBeGreaterThan(100);
+    }
   });
 });

@@ -137,7 +137,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startHttpsServer(): Promise<TestServer> {
+export async function startHttpsServer(
+  options: { requestClientCertificate?: boolean } = {},
+): Promise<TestServer> {
   const { ca, cert, key } = testCertificates();
   const requests: RecordedRequest[] = [];
   const handlerErrors: unknown[] = [];
@@ -157,7 +159,11 @@ export async function startHttpsServer(): Promise<TestServer> {
     return p;
   };
 
-  const server: Server = createServer({ cert, key }, async (req, res) => {
+  // Asking for a client certificate without verifying it lets tests read what the client presented.
+  const ask = options.requestClientCertificate
+    ? { requestCert: true, rejectUnauthorized: false }
+    : {};
+  const server: Server = createServer({ cert, key, ...ask }, async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = req.url ?? "";
@@ -286,11 +292,14 @@ export interface ServerHarness {
  * One test server per file: started before the tests, reset after each (which also checks that
  * no handler threw and closes the test's clients), closed at the end.
  */
-export function useHttpsServer(defaults: ClientOptions = {}): ServerHarness {
+export function useHttpsServer(
+  defaults: ClientOptions = {},
+  serverOptions: Parameters<typeof startHttpsServer>[0] = {},
+): ServerHarness {
   let server: TestServer | undefined;
   let clients: Client[] = [];
   beforeAll(async () => {
-    server = await startHttpsServer();
+    server = await startHttpsServer(serverOptions);
   });
   afterEach(async () => {
     expect(server!.handlerErrors).toEqual([]);
