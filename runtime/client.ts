@@ -7,7 +7,7 @@ import {
   type RetryOptions,
   type TransportOptions,
 } from "./transport.js";
-import type { ConfigSource, Connection, Credentials } from "./types.js";
+import type { ConfigSource, Connection, Credentials, TlsSettings } from "./types.js";
 
 export interface ClientOptions extends ConnectionOptions, TransportOptions {
   /** Namespace for namespaced calls that do not name one (default: from the config, else `default`). */
@@ -45,6 +45,9 @@ export interface ClientInternals extends Client {
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions>;
   readonly userAgent: string;
+  /** The connection's TLS settings and proxy, for transports other than the dispatcher (WebSocket streams). */
+  readonly tls: TlsSettings;
+  readonly proxyUrl: string | undefined;
 }
 
 const USER_AGENT = "kubegen/0.1";
@@ -72,6 +75,8 @@ export function createClient(options: ClientOptions = {}): Client {
     timeoutMs: options.timeoutMs ?? 30_000,
     retry: retrySettings(options.retry),
     userAgent: options.userAgent ?? USER_AGENT,
+    tls: conn.tls,
+    proxyUrl: conn.proxyUrl,
     close: () => dispatcher.close(),
   };
   return client;
