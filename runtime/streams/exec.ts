@@ -131,12 +131,11 @@ function session(
 ): ExecSession {
   const protocol = ws.protocol;
   const highWaterMark = options.highWaterMark ?? 1024 * 1024;
-  // One socket carries every channel, so it is paused while either reader is full.
+  // One socket carries every channel: it is paused when a reader's buffer is full and resumed
+  // when any reader asks for more (Readable may ask while still slightly above its mark). An
+  // output nobody reads therefore buffers; pass `stderr: false` when it will not be read.
   const resumeIfDrained = () => {
-    if (!ws.isPaused) return;
-    if (stdout && stdout.readableLength >= highWaterMark) return;
-    if (stderr && stderr.readableLength >= highWaterMark) return;
-    ws.resume();
+    if (ws.isPaused) ws.resume();
   };
   const output = (on: boolean) =>
     on ? new Readable({ highWaterMark, read: resumeIfDrained }) : null;
@@ -198,7 +197,8 @@ function session(
       }
       for (const s of [stdout, stderr]) {
         if (!s) continue;
-        if (failure) s.destroy(failure);
+        // The error is also the exit promise's; a stream nobody listens to must not throw it again.
+        if (failure) s.destroy(s.listenerCount("error") > 0 ? failure : undefined);
         else s.push(null);
       }
       if (stdin && !stdin.destroyed) stdin.destroy();

@@ -25,10 +25,12 @@ function openSockets(client: Client): number {
 describe("pod logs through the API server", () => {
   let f: StreamsFixture;
   let pod: string;
+  let twoContainers: string;
 
   beforeAll(async () => {
     f = await streamsFixture("logs");
-    pod = await f.pod("p", ["waiting"]);
+    pod = await f.pod("p");
+    twoContainers = await f.pod("w", ["waiting"]);
   });
   afterAll(() => f?.cleanup());
 
@@ -63,6 +65,7 @@ describe("pod logs through the API server", () => {
         tailLines: 1,
       })) {
         lines.push(line);
+        if (lines.length === 1) expect(openSockets(client)).toBe(1);
         // 1 history line + 12 followed lines at 100 ms: longer than the 500 ms client timeout.
         if (lines.length === 13) break;
       }
@@ -90,6 +93,7 @@ describe("pod logs through the API server", () => {
           { signal: controller.signal },
         )) {
           lines.push(line);
+          if (lines.length === 1) expect(openSockets(client)).toBe(1);
           if (lines.length === 12) controller.abort();
         }
       })();
@@ -107,7 +111,7 @@ describe("pod logs through the API server", () => {
 
   it("throws the server's error before the first line", async () => {
     const waiting = await collect(
-      streamNamespacedPodLog(f.client, { name: pod, container: "waiting", follow: true }),
+      streamNamespacedPodLog(f.client, { name: twoContainers, container: "waiting", follow: true }),
     ).catch((e: unknown) => e);
     expect(waiting).toBeInstanceOf(KubeError);
     expect(waiting).toMatchObject({ code: 400, reason: "BadRequest" });
