@@ -6,13 +6,15 @@
 //   - attach joins a "main process" that echoes stdin to stdout;
 //   - port-forward dials 127.0.0.1:<port>;
 //   - containerLogs serves ten history lines (one every 10 s up to now) and, with follow, a new
-//     line every 100 ms; container "waiting" answers like a container that has not started.
+//     line every 100 ms; container "waiting" answers like a container that has not started, and
+//     container "flood" writes tailLines lines as fast as it can.
 //
 // With -echo-http ADDR it is instead a plain HTTP server that describes each request it gets
 // (used as the backend of pod and service proxy tests inside a network namespace).
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -128,6 +130,10 @@ func logs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if container == "flood" {
+		flood(w, q.Get("tailLines"))
+		return
+	}
 	follow := q.Get("follow") == "true"
 	timestamps := q.Get("timestamps") == "true"
 	now := time.Now()
@@ -185,6 +191,20 @@ func logs(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// flood writes n (tailLines, default 100000) numbered lines as fast as it can, for benchmarks.
+func flood(w http.ResponseWriter, tail string) {
+	n, err := strconv.Atoi(tail)
+	if err != nil || n <= 0 {
+		n = 100000
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	buf := bufio.NewWriterSize(w, 64*1024)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(buf, "2026-01-01T00:00:00.000000000Z flood line %d of a benchmark log\n", i)
+	}
+	buf.Flush()
 }
 
 func echoHTTP(addr string) error {
