@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Exec, KubeConfig, Log, PortForward } from "@kubernetes/client-node";
-import { createNamespacedPod } from "../../generated/core/v1/index.js";
+import { createNamespacedPod, patchNamespacedPodStatus } from "../../generated/core/v1/index.js";
 import { createClient, type Client } from "../../runtime/index.js";
 import {
   exec,
@@ -429,6 +429,13 @@ async function main() {
           containers: ["main", "flood"].map((name) => ({ name, image: "none" })),
         },
       },
+    });
+    // kubectl port-forward refuses pods that are not Running (a client-side check).
+    await patchNamespacedPodStatus(client, {
+      namespace: NS,
+      name: POD,
+      patchType: "merge",
+      body: { status: { phase: "Running" } },
     });
     const kc = new KubeConfig();
     kc.loadFromFile(t.kubeconfig);

@@ -37,6 +37,7 @@ describe("README", () => {
           // What the package's exports map points at, in source form.
           paths: {
             "kubegen/runtime": ["../../runtime/index.ts"],
+            "kubegen/streams": ["../../runtime/streams/index.ts"],
             "kubegen/*": ["../../generated/*/index.ts"],
           },
         },

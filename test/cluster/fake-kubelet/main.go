@@ -115,9 +115,10 @@ func (runtime) PortForward(ctx context.Context, _, _ string, port int32, stream 
 		io.Copy(stream, conn)
 		done <- struct{}{}
 	}()
+	// Like a runtime's port forward: the connection ends when either side ends it (the v4
+	// WebSocket protocol cannot half-close, so waiting for both would never finish).
 	select {
 	case <-done:
-		<-done
 	case <-ctx.Done():
 	}
 	return nil
