@@ -8,6 +8,7 @@ import {
   planQueries,
   sharedQueryText,
 } from "../templates/operations.js";
+import { connectFileText } from "../templates/connect.js";
 import { resourcesText } from "../templates/resources.js";
 import { definitionText, type NameOf } from "../templates/types.js";
 
@@ -70,6 +71,12 @@ function runtimeSpecifier(options: EmitOptions): string {
   return options.runtime.startsWith(".")
     ? `../../${options.runtime.replace(/^\.\//, "")}`
     : options.runtime;
+}
+
+/** `kubegen/runtime` → `kubegen/streams`; `…/runtime/index.js` → `…/runtime/streams/index.js`. */
+function streamsSpecifier(runtime: string): string {
+  if (runtime.endsWith("/runtime")) return runtime.replace(/\/runtime$/, "/streams");
+  return runtime.replace(/index\.js$/, "streams/index.js");
 }
 
 export function emit(model: ApiModel, options: EmitOptions): FileSet {
@@ -143,6 +150,15 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
         `${top}\n${importText}\n${resourcesText(mod.key, mod.resources)}`,
       );
       exported.push("resources");
+    }
+
+    if (mod.connect.length > 0) {
+      // Its own folder, not re-exported: importing the group/version never loads the streams.
+      const deeper = (spec: string) => (spec.startsWith("../../") ? `../${spec}` : spec);
+      files.set(
+        `${dir}/streams/index.ts`,
+        `${top}${connectFileText(mod.connect, deeper(runtime), deeper(streamsSpecifier(runtime)))}`,
+      );
     }
 
     const reexports = exported.map((f) => `export * from "./${f}.js";`).join("\n");

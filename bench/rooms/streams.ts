@@ -194,12 +194,19 @@ async function measure(t: Target, client: Client, kc: KubeConfig) {
 
   await row("exec stdout", "MB/s", SIZE / MB, {
     kubegen: async () => {
-      const s = await exec(client, { namespace: NS, name: POD, container: "main", command: execCmd, stderr: false });
+      const s = await exec(client, {
+        namespace: NS,
+        name: POD,
+        container: "main",
+        command: execCmd,
+        stderr: false,
+      });
       let got = 0;
       for await (const c of s.stdout!) got += (c as Buffer).length;
       if ((await s.exit).code !== 0 || got !== SIZE) throw new Error(`kubegen exec got ${got}`);
     },
-    kubectl: () => run("kubectl", ["exec", "-n", NS, POD, "-c", "main", "--", ...execCmd], kubectlEnv),
+    kubectl: () =>
+      run("kubectl", ["exec", "-n", NS, POD, "-c", "main", "--", ...execCmd], kubectlEnv),
     clientNode: () =>
       new Promise<void>((resolve, reject) => {
         let got = 0;
@@ -243,7 +250,12 @@ async function measure(t: Target, client: Client, kc: KubeConfig) {
       if (out.trim() !== String(SIZE)) throw new Error(`kubegen stdin: wc said ${out}`);
     },
     kubectl: () =>
-      run("kubectl", ["exec", "-i", "-n", NS, POD, "-c", "main", "--", ...countCmd], kubectlEnv, inputFile),
+      run(
+        "kubectl",
+        ["exec", "-i", "-n", NS, POD, "-c", "main", "--", ...countCmd],
+        kubectlEnv,
+        inputFile,
+      ),
     clientNode: () =>
       new Promise<void>((resolve, reject) => {
         let out = "";
@@ -386,7 +398,16 @@ async function rss(which: string, mode: string, t: Target): Promise<number> {
   const out = await new Promise<string>((resolve, reject) => {
     const c = spawn(
       process.execPath,
-      ["--expose-gc", "--import", "tsx", process.argv[1], "--child", which, mode],
+      [
+        "--expose-gc",
+        "--import",
+        "tsx",
+        process.argv[1],
+        "--child",
+        which,
+        mode,
+        ...(quick ? ["--quick"] : []),
+      ],
       {
         env: { ...process.env, BENCH_TARGET: JSON.stringify(t) },
         stdio: ["ignore", "pipe", "inherit"],
