@@ -11,7 +11,17 @@ const RUNTIME: Record<ConnectOperation["kind"], { call: string; types: string[] 
   proxy: { call: "", types: ["ProxyParams", "ProxyResponse"] },
 };
 
-const PROXY_CALL = { pods: "proxyPod", services: "proxyService", nodes: "proxyNode" } as const;
+// The node function is itself named proxyNode, so the runtime's is imported under another name.
+const PROXY_CALL = {
+  pods: "proxyPod",
+  services: "proxyService",
+  nodes: "proxyNodeRequest",
+} as const;
+const PROXY_IMPORT = {
+  pods: "proxyPod",
+  services: "proxyService",
+  nodes: "proxyNode as proxyNodeRequest",
+} as const;
 
 function doc(op: ConnectOperation): string {
   return jsdoc(0, `Serves ${op.operationIds.join(", ")} (\`${op.path}\`).`);
@@ -67,7 +77,7 @@ export function connectFileText(ops: ConnectOperation[], runtime: string, stream
   const values = new Set<string>();
   const types = new Set<string>();
   for (const op of ops) {
-    if (op.kind === "proxy") values.add(PROXY_CALL[op.target]);
+    if (op.kind === "proxy") values.add(PROXY_IMPORT[op.target]);
     else values.add(RUNTIME[op.kind].call);
     RUNTIME[op.kind].types.forEach((t) => types.add(t));
   }

@@ -8,7 +8,7 @@ import {
   attach,
   exec,
   portForward,
-  proxyNode,
+  proxyNode as proxyNodeRequest,
   proxyPod,
   proxyService,
   type ExecOptions,
@@ -134,5 +134,5 @@ export function proxyNode(
   client: Client,
   params: Omit<ProxyParams, "namespace">,
 ): Promise<ProxyResponse> {
-  return proxyNode(client, params);
+  return proxyNodeRequest(client, params);
 }
