@@ -8,7 +8,7 @@ import type WebSocket from "ws";
 import { internals, type Client } from "../client.js";
 import { KubeError, type Status } from "../errors.js";
 import { buildPath } from "../request.js";
-import { frame, openWebSocket, sendFrame, type OpenOptions } from "./websocket.js";
+import { frame, frameMany, openWebSocket, sendFrame, type OpenOptions } from "./websocket.js";
 
 const V5 = "v5.channel.k8s.io";
 const V4 = "v4.channel.k8s.io";
@@ -147,6 +147,7 @@ function session(
     ? new Writable({
         highWaterMark: 256 * 1024,
         write: (chunk: Buffer, _encoding, callback) => sendFrame(ws, frame(STDIN, chunk), callback),
+        writev: (chunks, callback) => sendFrame(ws, frameMany(STDIN, chunks), callback),
         final: (callback) => {
           // v4 has no way to say "end of input"; the process keeps reading until the socket closes.
           if (protocol === V5) sendFrame(ws, Buffer.from([CLOSE, STDIN]), callback);

@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import { Duplex } from "node:stream";
 import { internals, type Client } from "../client.js";
 import { buildPath } from "../request.js";
-import { frame, openWebSocket, sendFrame, type OpenOptions } from "./websocket.js";
+import { frame, frameMany, openWebSocket, sendFrame, type OpenOptions } from "./websocket.js";
 
 const PROTOCOL = "v4.channel.k8s.io";
 
@@ -66,6 +66,7 @@ export async function portForwardConnection(
       if (ws.isPaused) ws.resume();
     },
     write: (chunk: Buffer, _encoding, callback) => sendFrame(ws, frame(0, chunk), callback),
+    writev: (chunks, callback) => sendFrame(ws, frameMany(0, chunks), callback),
     final: (callback) => callback(),
     destroy: (error, callback) => {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1000);

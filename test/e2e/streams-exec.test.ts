@@ -169,16 +169,10 @@ describe("exec and attach through the API server", () => {
   it("needs both get and create on pods/exec for a WebSocket exec", async () => {
     const admin = f.client;
     const namespace = f.namespace;
-    await createNamespacedServiceAccount(admin, { body: { metadata: { name: "runner" } } });
-    const token = async () => {
-      const review = await createNamespacedServiceAccountToken(admin, {
-        name: "runner",
-        body: { spec: { audiences: [], expirationSeconds: 3600 } },
-      });
-      return review.status!.token;
-    };
-    const grant = async (verbs: string[]) => {
-      const name = `exec-${verbs.join("-")}`;
+    const { server, caPem } = useCluster();
+    /** A service account allowed `verbs` on pods/exec, and a client that acts as it. */
+    const account = async (name: string, verbs: string[]) => {
+      await createNamespacedServiceAccount(admin, { body: { metadata: { name } } });
       await createNamespacedRole(admin, {
         body: { metadata: { name }, rules: [{ apiGroups: [""], resources: ["pods/exec"], verbs }] },
       });
@@ -186,38 +180,34 @@ describe("exec and attach through the API server", () => {
         body: {
           metadata: { name },
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-          subjects: [{ kind: "ServiceAccount", name: "runner", namespace }],
+          subjects: [{ kind: "ServiceAccount", name, namespace }],
         },
       });
-    };
-    const { server, caPem } = useCluster();
-    const runner = createClient({ server, ca: caPem, token: await token(), namespace });
-    const attempt = () => run(runner, { name: pod, command: ["echo", "ok"] });
-    try {
-      await expect(attempt()).rejects.toSatisfy(isForbidden);
-      await grant(["get"]);
-      // Once the authorizer sees the `get` grant, the refusal moves on to the `create` check.
-      const onlyGet = await eventually("the get grant to take effect", async () => {
-        const error = await attempt().then(
-          () => new Error("exec ran with only get"),
-          (e: unknown) => e as Error,
-        );
-        if (!isForbidden(error)) throw error;
-        return /\bcreate\b/.test(error.message) ? error : undefined;
+      const review = await createNamespacedServiceAccountToken(admin, {
+        name,
+        body: { spec: { audiences: [], expirationSeconds: 3600 } },
       });
-      expect(onlyGet.message).toMatch(/create/);
-      await grant(["create"]);
-      // RBAC changes reach the authorizer's cache within moments.
-      let result;
-      for (let i = 0; i < 50 && !result; i++) {
-        result = await attempt().catch(() => sleep(100).then(() => undefined));
-      }
-      expect(result?.stdout).toBe("ok\n");
+      return createClient({ server, ca: caPem, token: review.status!.token, namespace });
+    };
+    const getOnly = await account("get-only", ["get"]);
+    const createOnly = await account("create-only", ["create"]);
+    const both = await account("get-and-create", ["get", "create"]);
+    const attempt = (client: typeof both) => run(client, { name: pod, command: ["echo", "ok"] });
+    try {
+      // The authorizer learns of grants in order, so once the last one works the others are known.
+      const result = await eventually("the grants to take effect", () =>
+        attempt(both).catch(() => undefined),
+      );
+      expect(result.stdout).toBe("ok\n");
+      const withoutCreate = await attempt(getOnly).catch((e: unknown) => e);
+      const withoutGet = await attempt(createOnly).catch((e: unknown) => e);
+      expect(isForbidden(withoutCreate)).toBe(true);
+      expect(isForbidden(withoutGet)).toBe(true);
+      expect((withoutGet as KubeError).message).toMatch(/cannot get resource "pods\/exec"/);
     } finally {
-      await runner.close();
+      await Promise.all([getOnly.close(), createOnly.close(), both.close()]);
     }
   });
-
   it("streams stdin of many chunks byte-exact through cat", async () => {
     const session = await exec(f.client, { name: pod, command: ["sha256sum"], stdin: true });
     const hash = createHash("sha256");
