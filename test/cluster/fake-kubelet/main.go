@@ -6,8 +6,8 @@
 //   - attach joins a "main process" that echoes stdin to stdout;
 //   - port-forward dials 127.0.0.1:<port>;
 //   - containerLogs serves ten history lines (one every 10 s up to now) and, with follow, a new
-//     line every 100 ms; container "waiting" answers like a container that has not started, and
-//     container "flood" writes tailLines lines as fast as it can.
+//     line every 100 ms after a 700 ms pause; container "waiting" answers like a container that
+//     has not started, and container "flood" writes tailLines lines as fast as it can.
 //
 // With -echo-http ADDR it is instead a plain HTTP server that describes each request it gets
 // (used as the backend of pod and service proxy tests inside a network namespace).
@@ -41,6 +41,7 @@ import (
 )
 
 const (
+	followPause           = 700 * time.Millisecond
 	idleTimeout           = 4 * time.Hour
 	streamCreationTimeout = 30 * time.Second
 )
@@ -180,6 +181,12 @@ func logs(w http.ResponseWriter, r *http.Request) {
 	if !follow {
 		return
 	}
+	// A quiet spell first, longer than the test clients' idle timeout: a follow must outlast it.
+	select {
+	case <-r.Context().Done():
+		return
+	case <-time.After(followPause):
+	}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for n := 11; ; n++ {
@@ -289,4 +296,3 @@ func main() {
 	fmt.Fprintln(os.Stderr, (&http.Server{Handler: mux}).Serve(ln))
 	os.Exit(1)
 }
-
