@@ -126,6 +126,14 @@ export async function main(argv: string[]): Promise<number> {
       `${summary.models} models, ${summary.files} files in ${seconds}s → ${values.out} ` +
       `(Kubernetes ${spec.provenance.kubernetesVersion})\n`,
   );
+  const { connect } = summary;
+  process.stderr.write(
+    `kubegen: ${connect.served} connect operations as ${connect.functions} stream functions ` +
+      `(<group>/<version>/streams)` +
+      (connect.unserved.length > 0
+        ? `; not served: ${connect.unserved.join(", ")}\n`
+        : "; none left unserved\n"),
+  );
   return 0;
 }
 

@@ -9,6 +9,7 @@ import {
   sharedQueryText,
 } from "../templates/operations.js";
 import { manifestsText } from "../templates/manifests.js";
+import { connectFileText } from "../templates/connect.js";
 import { resourcesText } from "../templates/resources.js";
 import { definitionText, type NameOf } from "../templates/types.js";
 
@@ -71,6 +72,12 @@ function runtimeSpecifier(options: EmitOptions): string {
   return options.runtime.startsWith(".")
     ? `../../${options.runtime.replace(/^\.\//, "")}`
     : options.runtime;
+}
+
+/** `kubegen/runtime` → `kubegen/streams`; `…/runtime/index.js` → `…/runtime/streams/index.js`. */
+function streamsSpecifier(runtime: string): string {
+  if (runtime.endsWith("/runtime")) return runtime.replace(/\/runtime$/, "/streams");
+  return runtime.replace(/index\.js$/, "streams/index.js");
 }
 
 export function emit(model: ApiModel, options: EmitOptions): FileSet {
@@ -144,6 +151,15 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
         `${top}\n${importText}\n${resourcesText(mod.key, mod.resources)}`,
       );
       exported.push("resources");
+    }
+
+    if (mod.connect.length > 0) {
+      // Its own folder, not re-exported: importing the group/version never loads the streams.
+      const deeper = (spec: string) => (spec.startsWith("../../") ? `../${spec}` : spec);
+      files.set(
+        `${dir}/streams/index.ts`,
+        `${top}${connectFileText(mod.connect, deeper(runtime), deeper(streamsSpecifier(runtime)))}`,
+      );
     }
 
     const reexports = exported.map((f) => `export * from "./${f}.js";`).join("\n");

@@ -25,7 +25,14 @@ export interface OutputMetadata {
 export interface GenerateResult {
   model: ApiModel;
   files: FileSet;
-  summary: { groupVersions: number; operations: number; models: number; files: number };
+  summary: {
+    groupVersions: number;
+    operations: number;
+    models: number;
+    files: number;
+    /** Connect operations served by stream functions, and those with no stream runtime. */
+    connect: { served: number; functions: number; unserved: string[] };
+  };
   timings: Record<"parse" | "model" | "emit", number>;
 }
 
@@ -62,6 +69,16 @@ export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateRe
       operations: model.modules.reduce((n, m) => n + m.operations.length, 0),
       models: model.definitions.size,
       files: files.size,
+      connect: {
+        served: model.modules.reduce(
+          (n, m) => n + m.connect.reduce((k, c) => k + c.operationIds.length, 0),
+          0,
+        ),
+        functions: model.modules.reduce((n, m) => n + m.connect.length, 0),
+        unserved: model.skipped
+          .filter((s) => s.reason.startsWith("connect"))
+          .map((s) => s.operationId),
+      },
     },
     timings: { parse: t1 - t0, model: t2 - t1, emit: t3 - t2 },
   };

@@ -2,6 +2,7 @@
  * The model every emit step reads: plain data, independent of TypeScript.
  * A module is one API group/version (`core/v1`, `apps/v1`) or a shared package (`meta/v1`).
  */
+import type { ConnectOperation } from "./connect.js";
 
 export interface Provenance {
   /** Where the spec came from, without machine-specific paths. */
@@ -104,6 +105,8 @@ export interface Module {
   definitions: Definition[];
   operations: Operation[];
   resources: Resource[];
+  /** Connect operations served through `kubegen/streams` (exec, attach, port-forward, proxy). */
+  connect: ConnectOperation[];
 }
 
 export interface ApiModel {

@@ -1,4 +1,5 @@
 /** Builds the model (IR) from a fixed-up Swagger spec. Every later step reads only the model. */
+import { addConnect } from "./connect.js";
 import type {
   ApiModel,
   Definition,
@@ -55,7 +56,7 @@ export function buildModel(
   const moduleFor = (key: string, group: string, version: string): Module => {
     let m = modules.get(key);
     if (!m) {
-      m = { key, group, version, definitions: [], operations: [], resources: [] };
+      m = { key, group, version, definitions: [], operations: [], resources: [], connect: [] };
       modules.set(key, m);
     }
     return m;
@@ -69,9 +70,12 @@ export function buildModel(
   for (const path of Object.keys(spec.paths).sort()) {
     const item = spec.paths[path];
     const target = moduleOfPath(path);
-    for (const method of METHODS) {
+    // HEAD and OPTIONS appear only on proxy (connect) paths, which the stream functions serve.
+    for (const method of [...METHODS, "head", "options"] as const) {
       const op = item[method];
       if (!op) continue;
+      if ((method === "head" || method === "options") && op["x-kubernetes-action"] !== "connect")
+        continue;
       const at = ["paths", path, method];
       const operationId = op.operationId ?? `${method} ${path}`;
       if (!target) {
@@ -91,15 +95,6 @@ export function buildModel(
         });
         continue;
       }
-      if (action === "connect") {
-        skipped.push({
-          operationId,
-          path,
-          reason: "connect operations (exec, attach, port-forward, proxy) are not supported",
-        });
-        continue;
-      }
-      const mod = moduleFor(target.key, target.group, target.version);
       const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p, i) => {
         const own = i >= (item.parameters ?? []).length;
         const ptr = own
@@ -107,6 +102,19 @@ export function buildModel(
           : pointer("paths", path, "parameters", i);
         return resolveParameter(spec, p, ptr);
       });
+      if (action === "connect") {
+        const into = moduleFor(target.key, target.group, target.version).connect;
+        if (!addConnect(into, path, operationId, dedupe(params))) {
+          skipped.push({
+            operationId,
+            path,
+            reason: "connect operation with no stream runtime in kubegen/streams",
+          });
+        }
+        continue;
+      }
+      if (method === "head" || method === "options") continue;
+      const mod = moduleFor(target.key, target.group, target.version);
       mod.operations.push(
         buildOperation(spec, definitions, byGvk, watchable, {
           path,
@@ -123,6 +131,7 @@ export function buildModel(
   for (const mod of modules.values()) {
     mod.definitions.sort((a, b) => cmp(a.name, b.name));
     mod.operations.sort((a, b) => cmp(a.name, b.name));
+    mod.connect.sort((a, b) => cmp(a.name, b.name));
     const seen = new Map<string, Operation>();
     for (const op of mod.operations) {
       const clash = seen.get(op.name);

@@ -11,6 +11,7 @@ import {
 import type { ConfigSource, Connection, Credentials } from "./types.js";
 import { checkImpersonation, type Impersonation } from "./identity.js";
 import { tokenBucket, type RateLimitOptions, type Throttle } from "./ratelimit.js";
+import type { ConfigSource, Connection, Credentials, TlsSettings } from "./types.js";
 
 export interface ClientOptions extends ConnectionOptions, TransportOptions {
   /** Namespace for namespaced calls that do not name one (default: from the config, else `default`). */
@@ -58,6 +59,9 @@ export interface ClientInternals extends Client {
   readonly impersonate: Impersonation | undefined;
   readonly compression: boolean;
   readonly throttle: Throttle | undefined;
+  /** The connection's TLS settings and proxy, for transports other than the dispatcher (WebSocket streams). */
+  readonly tls: TlsSettings;
+  readonly proxyUrl: string | undefined;
 }
 
 const USER_AGENT = "kubegen/0.1";
@@ -92,6 +96,8 @@ export function createClient(options: ClientOptions = {}): Client {
     impersonate,
     compression: compressionEnabled(conn, options),
     throttle,
+    tls: conn.tls,
+    proxyUrl: conn.proxyUrl,
     close: () => dispatcher.close(),
   };
   return client;

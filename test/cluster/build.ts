@@ -3,6 +3,7 @@
 // from the Go modules next to this file and cached per version under
 // ${KUBEGEN_CACHE_DIR:-~/.cache/kubegen}/bin (a cold build takes up to ~15 minutes).
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   accessSync,
   constants,
@@ -83,6 +84,25 @@ export function targets(): { apiserver: Target; etcd: Target } {
     },
   };
 }
+
+/** The fake kubelet of the stream tests (test/cluster/fake-kubelet), versioned by the upstream streaming packages it serves. */
+export function fakeKubeletTarget(): Target {
+  const moduleDir = join(here, "fake-kubelet");
+  return {
+    name: "fake-kubelet",
+    envVar: "KUBEGEN_FAKE_KUBELET_BIN",
+    moduleDir,
+    // The source is ours and changes, so it is part of the cache key.
+    version: `${moduleVersion(moduleDir, "k8s.io/cri-streaming")}-${createHash("sha256")
+      .update(readFileSync(join(moduleDir, "main.go")))
+      .update(readFileSync(join(moduleDir, "go.sum")))
+      .digest("hex")
+      .slice(0, 12)}`,
+    ldflags: "",
+  };
+}
+
+export const ensureFakeKubelet = (): Promise<string> => ensure(fakeKubeletTarget());
 
 export function cacheDir(): string {
   return join(process.env.KUBEGEN_CACHE_DIR ?? join(homedir(), ".cache", "kubegen"), "bin");

@@ -38,6 +38,7 @@ describe("README", () => {
           paths: {
             "kubegen/runtime": ["../../runtime/index.ts"],
             "kubegen/manifests": ["../../runtime/manifests/index.ts"],
+            "kubegen/streams": ["../../runtime/streams/index.ts"],
             "kubegen/*": ["../../generated/*/index.ts"],
           },
         },

@@ -68,6 +68,18 @@ describe("generator on a small spec", () => {
     return text;
   };
 
+  it("emits connect operations as stream functions in their own entry, with argv as string[]", () => {
+    const streams = file("core/v1/streams/index.ts");
+    expect(streams).toContain("export function execNamespacedPod(");
+    expect(streams).toMatch(/command: string\[\];/);
+    expect(streams).toContain("connectCoreV1GetNamespacedPodExec");
+    expect(streams).toContain('from "../../../../../../../runtime/streams/index.js"');
+    expect(streams).toMatch(/tty\?: boolean;/);
+    // The group/version entry does not load the stream runtime.
+    expect(file("core/v1/index.ts")).not.toContain("streams");
+    expect(result.summary.connect).toEqual({ served: 1, functions: 1, unserved: [] });
+  });
+
   it("matches the golden files exactly", async () => {
     if (process.env.UPDATE_GOLDEN) {
       await rm(goldenDir, { recursive: true, force: true });
@@ -87,6 +99,7 @@ describe("generator on a small spec", () => {
       "core/v1/models.ts",
       "core/v1/operations.ts",
       "core/v1/resources.ts",
+      "core/v1/streams/index.ts",
       "events.k8s.io/v1/index.ts",
       "events.k8s.io/v1/models.ts",
       "events.k8s.io/v1/operations.ts",
@@ -115,7 +128,7 @@ describe("generator on a small spec", () => {
     }
   });
 
-  it("names operations without the group/version infix and skips connect and deprecated watch paths", () => {
+  it("names operations without the group/version infix and skips deprecated watch paths", () => {
     const ops = file("core/v1/operations.ts");
     for (const name of [
       "listNamespacedPod",
@@ -134,7 +147,7 @@ describe("generator on a small spec", () => {
       "export function getAPIResources(",
     );
     const reasons = Object.fromEntries(result.model.skipped.map((s) => [s.operationId, s.reason]));
-    expect(reasons.connectCoreV1GetNamespacedPodExec).toMatch(/not supported/);
+    expect(reasons.connectCoreV1GetNamespacedPodExec).toBeUndefined();
     expect(reasons.watchCoreV1NamespacedPodList).toMatch(/deprecated watch/);
     expect(reasons.getCodeVersion).toMatch(/not a group\/version endpoint/);
   });

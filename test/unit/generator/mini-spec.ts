@@ -183,6 +183,10 @@ export function miniSpec(): SwaggerSpec {
         get: {
           operationId: "connectCoreV1GetNamespacedPodExec",
           tags: ["core_v1"],
+          parameters: [
+            { name: "command", in: "query", type: "string", description: "The argv." },
+            { name: "tty", in: "query", type: "boolean", description: "Allocate a tty." },
+          ],
           responses: { "200": { description: "OK", schema: { type: "string" } } },
           "x-kubernetes-action": "connect",
           "x-kubernetes-group-version-kind": { group: "", version: "v1", kind: "PodExecOptions" },
