@@ -8,7 +8,6 @@ import {
   type RetryOptions,
   type TransportOptions,
 } from "./transport.js";
-import type { ConfigSource, Connection, Credentials } from "./types.js";
 import { checkImpersonation, type Impersonation } from "./identity.js";
 import { tokenBucket, type RateLimitOptions, type Throttle } from "./ratelimit.js";
 import type { ConfigSource, Connection, Credentials, TlsSettings } from "./types.js";

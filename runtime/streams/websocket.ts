@@ -47,7 +47,9 @@ export async function openWebSocket(
   const tlsOptions = { ca, cert, key, servername, rejectUnauthorized } as WebSocket.ClientOptions;
   const ws = new WebSocket(url, protocols, {
     ...tlsOptions,
-    headers,
+    // ws passes headers to http.request, which sends an array as repeated headers
+    // (Impersonate-Group); ws's types only admit strings.
+    headers: headers as Record<string, string>,
     perMessageDeflate: false,
     // Frames come from the API server; their size is bounded by its own buffers.
     maxPayload: 64 * 1024 * 1024,
