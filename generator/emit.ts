@@ -1,4 +1,4 @@
-/** Turns the model into files: `<group>/<version>/{models,operations,resources,index}.ts`. */
+/** Turns the model into files: `<group>/<version>/{models,operations,permissions,resources,index}.ts`. */
 import type { ApiModel, Definition, Module } from "./ir.js";
 import { fit, header } from "../templates/layout.js";
 import {
@@ -8,6 +8,7 @@ import {
   planQueries,
   sharedQueryText,
 } from "../templates/operations.js";
+import { permissionsText } from "../templates/permissions.js";
 import { resourcesText } from "../templates/resources.js";
 import { definitionText, type NameOf } from "../templates/types.js";
 
@@ -134,6 +135,8 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
       const text = [sharedText, ...bodies].filter(Boolean).join("\n");
       files.set(`${dir}/operations.ts`, `${top}${sectionBreak(importText)}${text}`);
       exported.push("operations");
+      // Read by `kubegen rbac`, not re-exported: callers import functions, not this table.
+      files.set(`${dir}/permissions.ts`, `${top}\n${permissionsText(mod.key, mod.operations)}`);
     }
 
     if (mod.resources.length > 0) {
