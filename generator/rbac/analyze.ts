@@ -176,6 +176,8 @@ export function analyze(options: AnalyzeOptions): Analysis {
         return p.initializer.text;
       if (key === "namespace")
         warn(p, `namespace chosen at run time: its rules are placed in the default namespace`);
+      if (key === "patchType")
+        warn(p, `patchType chosen at run time: if it is "apply", the call also needs create`);
       return undefined;
     }
     return undefined;
@@ -263,6 +265,9 @@ export function analyze(options: AnalyzeOptions): Analysis {
     const namespace = literalArg(call, "namespace");
     if (name !== undefined) need.resourceName = name;
     if (namespace !== undefined) need.namespace = namespace;
+    // Server-side apply creates a missing object, and the server then checks create as well.
+    if (target.permission.verbs.includes("patch") && literalArg(call, "patchType") === "apply")
+      need.permission = { ...target.permission, verbs: [...target.permission.verbs, "create"].sort() };
     needs.push(need);
   }
 

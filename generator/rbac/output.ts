@@ -24,7 +24,7 @@ export function toYaml(d: DerivedRoles): string {
               .join("\n");
         });
       }
-      return doc.toString({ lineWidth: 0 });
+      return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
     })
     .join("---\n");
 }

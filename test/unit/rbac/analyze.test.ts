@@ -12,6 +12,7 @@ const FILES = [
   "runtime-calls.ts",
   "unresolved.ts",
   "published.ts",
+  "apply.ts",
 ];
 
 describe("kubegen rbac analysis: every way of reaching a function", () => {
@@ -86,12 +87,28 @@ describe("kubegen rbac analysis: every way of reaching a function", () => {
     ]);
   });
 
+  it("server-side apply also needs create (the server checks it when apply creates)", () => {
+    expect(needsOf("apply.ts")).toEqual([
+      "6 patchNamespacedConfigMap create+patch core/configmaps name=a",
+      "12 patchNamespacedConfigMap patch core/configmaps name=a",
+      "13 patchNamespacedConfigMap patch core/configmaps name=a",
+    ]);
+    expect(analysis.warnings.filter((w) => w.file === "apply.ts")).toEqual([
+      {
+        file: "apply.ts",
+        line: 13,
+        message: 'patchType chosen at run time: if it is "apply", the call also needs create',
+      },
+    ]);
+  });
+
   it("reads the table of a published package from its .d.ts", () => {
     expect(needsOf("published.ts")).toEqual(["4 listThings list example.com/things name=a"]);
   });
 
   it("warns, with file:line, about what cannot be resolved statically", () => {
-    expect(analysis.warnings.map((w) => `${w.file}:${w.line} ${w.message.split(":")[0]}`)).toEqual([
+    const others = analysis.warnings.filter((w) => w.file !== "apply.ts");
+    expect(others.map((w) => `${w.file}:${w.line} ${w.message.split(":")[0]}`)).toEqual([
       "runtime-calls.ts:8 send sends a request to a path it is given",
       expect.stringMatching(/^unresolved.ts:5 the module .*core\/v1\/index.ts is used as a value/),
       expect.stringMatching(
