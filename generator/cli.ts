@@ -40,9 +40,17 @@ Options:
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "rbac") {
-    // Loaded on demand: only `rbac` needs the TypeScript compiler (ts-morph).
-    const { rbacMain } = await import("./rbac/cli.js");
-    return rbacMain(rest);
+    // Loaded on demand: only `rbac` needs the TypeScript compiler (an optional peer dependency).
+    const rbac = await import("./rbac/cli.js").catch(
+      (error: { code?: string; message: string }) => {
+        if (error.code === "ERR_MODULE_NOT_FOUND" && error.message.includes("'typescript'"))
+          throw new UsageError(
+            "kubegen rbac reads the program with TypeScript: npm install -D typescript",
+          );
+        throw error;
+      },
+    );
+    return rbac.rbacMain(rest);
   }
   if (command !== "generate") {
     process.stderr.write(USAGE);

@@ -334,6 +334,8 @@ describe("kubegen rbac on the real API server", () => {
     const seen = new Set<string>();
     for (const e of events) {
       const ref = e.objectRef;
+      // A namespace object's events carry its own name as the namespace; the ClusterRole grants it.
+      const namespaced = !!ref?.namespace && ref.resource !== "namespaces";
       const rule = ref?.resource
         ? {
             apiGroups: [ref.apiGroup ?? ""],
@@ -341,7 +343,7 @@ describe("kubegen rbac on the real API server", () => {
             verbs: [e.verb],
           }
         : { nonResourceURLs: [e.requestURI.split("?")[0]], verbs: [e.verb] };
-      for (const g of grants(ref?.namespace ? "Role" : "ClusterRole", ref?.namespace, rule))
+      for (const g of grants(namespaced ? "Role" : "ClusterRole", ref?.namespace, rule))
         seen.add(g);
     }
     const derived = deriveRoles(analysis.needs, {
