@@ -65,6 +65,11 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
 
 /** Node's own declarations cannot name a Kubernetes operation; reading them is most of the load. */
 const NODE_TYPES = /[\\/]node_modules[\\/]@types[\\/]node[\\/]/;
+/**
+ * The model interfaces of a generated group/version (most of its bytes): the analysis follows
+ * functions, not object shapes.
+ */
+const MODELS = /[\\/]models\.(d\.)?ts$/;
 
 function loadProgram(options: AnalyzeOptions): ts.Program {
   let rootNames: string[];
@@ -90,7 +95,7 @@ function loadProgram(options: AnalyzeOptions): ts.Program {
   const host = ts.createCompilerHost(compilerOptions, true);
   const read = host.getSourceFile.bind(host);
   host.getSourceFile = (file, language, onError, create) =>
-    NODE_TYPES.test(file)
+    NODE_TYPES.test(file) || (MODELS.test(file) && tableFor(file) !== null)
       ? ts.createSourceFile(file, "export {};", language)
       : read(file, language, onError, create);
   return ts.createProgram({ rootNames, options: compilerOptions, host });
@@ -267,7 +272,10 @@ export function analyze(options: AnalyzeOptions): Analysis {
     if (namespace !== undefined) need.namespace = namespace;
     // Server-side apply creates a missing object, and the server then checks create as well.
     if (target.permission.verbs.includes("patch") && literalArg(call, "patchType") === "apply")
-      need.permission = { ...target.permission, verbs: [...target.permission.verbs, "create"].sort() };
+      need.permission = {
+        ...target.permission,
+        verbs: [...target.permission.verbs, "create"].sort(),
+      };
     needs.push(need);
   }
 
@@ -321,19 +329,28 @@ export function analyze(options: AnalyzeOptions): Analysis {
         ts.isPropertyAccessExpression(callee) ? callee.name : callee,
       );
       const declared = symbol?.declarations?.[0];
-      // Only values whose type may be `any`: functions and methods are typed by their declaration.
-      const mayBeAny =
-        !declared ||
-        ts.isVariableDeclaration(declared) ||
-        ts.isParameter(declared) ||
-        ts.isBindingElement(declared) ||
-        ts.isPropertyDeclaration(declared) ||
-        ts.isPropertySignature(declared) ||
-        ts.isPropertyAssignment(declared);
+      // Only values whose type may be `any`: functions and methods are typed by their declaration,
+      // and a declared type other than `any` settles it without asking the checker.
+      let mayBeAny = !declared;
+      if (
+        declared &&
+        (ts.isVariableDeclaration(declared) ||
+          ts.isParameter(declared) ||
+          ts.isBindingElement(declared) ||
+          ts.isPropertyDeclaration(declared) ||
+          ts.isPropertySignature(declared) ||
+          ts.isPropertyAssignment(declared))
+      ) {
+        const typeNode =
+          "type" in declared ? (declared.type as ts.TypeNode | undefined) : undefined;
+        mayBeAny = !typeNode || typeNode.kind === ts.SyntaxKind.AnyKeyword;
+      }
       if (
         mayBeAny &&
-        checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any &&
-        node.arguments.some(isClient)
+        node.arguments.some(
+          (a) => (ts.isIdentifier(a) || ts.isPropertyAccessExpression(a)) && isClient(a),
+        ) &&
+        checker.getTypeAtLocation(callee).flags & ts.TypeFlags.Any
       )
         warn(
           node,

@@ -108,14 +108,14 @@ export function tableFor(file: string): Map<string, Permission> | null {
     const path = join(dir, name);
     if (!existsSync(path)) continue;
     table = readTable(path);
-    break;
+    if (table) break;
   }
   tables.set(dir, table);
   return table;
 }
 
 /** Reads `export const permissions = { … } as const` (or its declaration) without a type checker. */
-export function readTable(path: string): Map<string, Permission> {
+export function readTable(path: string): Map<string, Permission> | null {
   const source = ts.createSourceFile(
     path,
     readFileSync(path, "utf8"),
@@ -126,18 +126,18 @@ export function readTable(path: string): Map<string, Permission> {
     if (!ts.isVariableStatement(statement)) continue;
     for (const decl of statement.declarationList.declarations) {
       if (!ts.isIdentifier(decl.name) || decl.name.text !== "permissions") continue;
-      const value = decl.initializer
-        ? literal(decl.initializer)
-        : decl.type
-          ? literal(decl.type)
-          : undefined;
+      let value: unknown;
+      try {
+        value = decl.initializer ? literal(decl.initializer) : decl.type && literal(decl.type);
+      } catch {
+        return null; // not a table kubegen wrote
+      }
       if (!value || typeof value !== "object") break;
       return new Map(Object.entries(value as Record<string, Permission>));
     }
   }
-  throw new Error(
-    `${path}: no \`permissions\` table (regenerate the client with kubegen generate)`,
-  );
+  // A file of the program that happens to be called permissions.ts.
+  return null;
 }
 
 function literal(node: ts.Node): unknown {
