@@ -4,7 +4,7 @@
  * functions passed as values. A use is a need, wherever the value then flows.
  */
 import { relative, resolve } from "node:path";
-import ts from "typescript";
+import { ts, type TS } from "./typescript.js";
 import { RUNTIME_CALLS, isRuntimeFile, tableFor, type Permission } from "./tables.js";
 
 export interface Site {
@@ -51,7 +51,7 @@ const ALTERNATIVES = new Set([
   ts.SyntaxKind.AmpersandAmpersandToken,
 ]);
 
-const DEFAULT_OPTIONS: ts.CompilerOptions = {
+const DEFAULT_OPTIONS: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -63,17 +63,25 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
   lib: ["lib.es2023.d.ts"],
 };
 
-/** Node's own declarations cannot name a Kubernetes operation; reading them is most of the load. */
-const NODE_TYPES = /[\\/]node_modules[\\/]@types[\\/]node[\\/]/;
+/**
+ * Declarations of other packages (Node's own, undici, …) cannot name a kubegen operation, and
+ * reading them was most of the load; the compiler's lib files and kubegen's own stay.
+ */
+function foreign(file: string): boolean {
+  const at = file.lastIndexOf("/node_modules/");
+  if (at === -1) return false;
+  const rest = file.slice(at + "/node_modules/".length);
+  return !rest.startsWith("kubegen/") && !rest.startsWith("typescript/lib/");
+}
 /**
  * The model interfaces of a generated group/version (most of its bytes): the analysis follows
  * functions, not object shapes.
  */
 const MODELS = /[\\/]models\.(d\.)?ts$/;
 
-function loadProgram(options: AnalyzeOptions): ts.Program {
+function loadProgram(options: AnalyzeOptions): TS.Program {
   let rootNames: string[];
-  let compilerOptions: ts.CompilerOptions;
+  let compilerOptions: TS.CompilerOptions;
   if (options.project) {
     const parsed = ts.getParsedCommandLineOfConfigFile(
       resolve(options.project),
@@ -95,7 +103,7 @@ function loadProgram(options: AnalyzeOptions): ts.Program {
   const host = ts.createCompilerHost(compilerOptions, true);
   const read = host.getSourceFile.bind(host);
   host.getSourceFile = (file, language, onError, create) =>
-    NODE_TYPES.test(file) || (MODELS.test(file) && tableFor(file) !== null)
+    foreign(file) || (MODELS.test(file) && tableFor(file) !== null)
       ? ts.createSourceFile(file, "export {};", language)
       : read(file, language, onError, create);
   return ts.createProgram({ rootNames, options: compilerOptions, host });
@@ -121,22 +129,22 @@ export function analyze(options: AnalyzeOptions): Analysis {
   const needs: Need[] = [];
   const warnings: Warning[] = [];
   let lines = 0;
-  const where = (node: ts.Node) => {
+  const where = (node: TS.Node) => {
     const sf = node.getSourceFile();
     return {
       file: relative(root, sf.fileName).split("\\").join("/"),
       line: sf.getLineAndCharacterOfPosition(node.getStart()).line + 1,
     };
   };
-  const warn = (node: ts.Node, message: string) => warnings.push({ ...where(node), message });
+  const warn = (node: TS.Node, message: string) => warnings.push({ ...where(node), message });
 
   type Target =
     | { kind: "op"; fn: string; permission: Permission }
     | { kind: "runtime"; fn: string }
     | { kind: "module"; label: string };
-  const targets = new Map<ts.Symbol, Target | null>();
+  const targets = new Map<TS.Symbol, Target | null>();
 
-  function targetOf(symbol: ts.Symbol | undefined): Target | null {
+  function targetOf(symbol: TS.Symbol | undefined): Target | null {
     if (!symbol) return null;
     if (targets.has(symbol)) return targets.get(symbol)!;
     let resolved = symbol;
@@ -160,8 +168,8 @@ export function analyze(options: AnalyzeOptions): Analysis {
   }
 
   /** The call whose callee is `node` (directly or as `ns.fn`), if any. */
-  function callOf(node: ts.Node): ts.CallExpression | undefined {
-    let callee: ts.Node = node;
+  function callOf(node: TS.Node): TS.CallExpression | undefined {
+    let callee: TS.Node = node;
     if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)
       callee = node.parent;
     if (ts.isElementAccessExpression(node.parent) && node.parent.expression === node)
@@ -172,7 +180,7 @@ export function analyze(options: AnalyzeOptions): Analysis {
     return ts.isCallExpression(parent) && parent.expression === callee ? parent : undefined;
   }
 
-  function literalArg(call: ts.CallExpression | undefined, key: string): string | undefined {
+  function literalArg(call: TS.CallExpression | undefined, key: string): string | undefined {
     const params = call?.arguments[1];
     if (!params || !ts.isObjectLiteralExpression(params)) return undefined;
     for (const p of params.properties) {
@@ -193,10 +201,10 @@ export function analyze(options: AnalyzeOptions): Analysis {
    * are call sites too (found in the next pass). The reference itself stays a need: the value may
    * leave the program's sight.
    */
-  const aliases = new Map<ts.Node, Target>();
-  let fresh = new Map<ts.Node, Target>();
-  function noteAlias(node: ts.Node, target: Target): void {
-    let value: ts.Node = node;
+  const aliases = new Map<TS.Node, Target>();
+  let fresh = new Map<TS.Node, Target>();
+  function noteAlias(node: TS.Node, target: Target): void {
+    let value: TS.Node = node;
     if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)
       value = node.parent;
     // `cond ? op : other`, `op ?? other`: the variable may hold the function.
@@ -209,7 +217,7 @@ export function analyze(options: AnalyzeOptions): Analysis {
       else break;
     }
     const p = value.parent;
-    let decl: ts.Node | undefined;
+    let decl: TS.Node | undefined;
     if (ts.isVariableDeclaration(p) && p.initializer === value && ts.isIdentifier(p.name)) decl = p;
     else if (ts.isPropertyAssignment(p) && p.initializer === value) decl = p;
     else if (ts.isShorthandPropertyAssignment(p)) decl = p;
@@ -219,13 +227,13 @@ export function analyze(options: AnalyzeOptions): Analysis {
     }
   }
 
-  function declarationOf(symbol: ts.Symbol | undefined): ts.Node | undefined {
+  function declarationOf(symbol: TS.Symbol | undefined): TS.Node | undefined {
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
     return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   }
 
   /** Uses of the aliases found in the previous pass. */
-  function visitAliasUses(node: ts.Node, current: Map<ts.Node, Target>): void {
+  function visitAliasUses(node: TS.Node, current: Map<TS.Node, Target>): void {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
     if (ts.isIdentifier(node)) {
@@ -247,7 +255,7 @@ export function analyze(options: AnalyzeOptions): Analysis {
     ts.forEachChild(node, (child) => visitAliasUses(child, current));
   }
 
-  function record(node: ts.Node, target: Target, call: ts.CallExpression | undefined): void {
+  function record(node: TS.Node, target: Target, call: TS.CallExpression | undefined): void {
     const at = where(node);
     if (target.kind === "module") {
       warn(
@@ -279,13 +287,13 @@ export function analyze(options: AnalyzeOptions): Analysis {
     needs.push(need);
   }
 
-  const isClient = (node: ts.Expression) => {
+  const isClient = (node: TS.Expression) => {
     const symbol = checker.getTypeAtLocation(node).getSymbol();
     const decl = symbol?.declarations?.[0];
     return symbol?.getName() === "Client" && !!decl && isRuntimeFile(decl.getSourceFile().fileName);
   };
 
-  function visit(node: ts.Node): void {
+  function visit(node: TS.Node): void {
     if (
       ts.isImportDeclaration(node) ||
       ts.isExportDeclaration(node) ||
@@ -342,7 +350,7 @@ export function analyze(options: AnalyzeOptions): Analysis {
           ts.isPropertyAssignment(declared))
       ) {
         const typeNode =
-          "type" in declared ? (declared.type as ts.TypeNode | undefined) : undefined;
+          "type" in declared ? (declared.type as TS.TypeNode | undefined) : undefined;
         mayBeAny = !typeNode || typeNode.kind === ts.SyntaxKind.AnyKeyword;
       }
       if (

@@ -5,20 +5,20 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import ts from "typescript";
+import { ts, type TS } from "./typescript.js";
 import type { Permission } from "../permissions.js";
 
 export type { Permission };
 
 /** A runtime function's API calls, given the call's arguments (absent when passed as a value). */
 export interface RuntimeEntry {
-  needs(call: ts.CallExpression | undefined): Permission[];
+  needs(call: TS.CallExpression | undefined): Permission[];
   /** Set when the function's requests cannot be known from the call (raw paths). */
   warning?: string;
 }
 
 /** The property `key` of an object literal: its initializer, `"absent"`, or undefined when unknown. */
-function property(arg: ts.Expression, key: string): ts.Expression | "absent" | undefined {
+function property(arg: TS.Expression, key: string): TS.Expression | "absent" | undefined {
   if (!ts.isObjectLiteralExpression(arg)) return undefined;
   for (const p of arg.properties) {
     if (ts.isSpreadAssignment(p)) return undefined;
@@ -140,7 +140,7 @@ export function readTable(path: string): Map<string, Permission> | null {
   return null;
 }
 
-function literal(node: ts.Node): unknown {
+function literal(node: TS.Node): unknown {
   if (
     ts.isAsExpression(node) ||
     ts.isParenthesizedExpression(node) ||
@@ -170,7 +170,7 @@ function literal(node: ts.Node): unknown {
   throw new Error(`unexpected ${ts.SyntaxKind[node.kind]} in a permissions table`);
 }
 
-function propName(name: ts.PropertyName): string {
+function propName(name: TS.PropertyName): string {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name)) return name.text;
   return name.getText();
 }
