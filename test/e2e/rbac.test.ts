@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { createSubjectAccessReview } from "../../generated/authorization.k8s.io/v1/index.js";
 import {
   createNamespace,
@@ -160,9 +161,12 @@ describe("kubegen rbac on the real API server", () => {
       roles: derived.roles.map((r) => ({ ...r, rules: rules(r.rules) })),
       clusterRules: rules(derived.clusterRules),
     };
-    for (const { object } of roleObjects(mutated)) {
+    // Applied from the YAML `kubegen rbac` prints, comments and all, as `kubectl apply` would.
+    const objects = parseAllDocuments(toYaml(mutated)).map((d) => d.toJS() as { kind: string });
+    expect(objects.map((o) => o.kind)).toEqual(roleObjects(mutated).map((o) => o.object.kind));
+    for (const object of objects) {
       const body = object as never;
-      switch ((object as { kind: string }).kind) {
+      switch (object.kind) {
         case "ServiceAccount":
           await createNamespacedServiceAccount(admin, { namespace: ns, body });
           break;
@@ -275,7 +279,7 @@ describe("kubegen rbac on the real API server", () => {
     } finally {
       await client.close();
     }
-    expect(toYaml(derived)).toContain("kind: Role");
+    expect(toYaml(derived)).toContain(`# get: ${SAMPLE}:`);
   });
 
   it("is minimal: without any one verb of any rule, the call the rule's comment names gets a Forbidden", async () => {
