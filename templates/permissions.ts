@@ -5,7 +5,8 @@ import { fit, jsdoc, pad } from "./layout.js";
 
 function fields(p: Permission): string[] {
   const out = [`verbs: [${p.verbs.map((v) => JSON.stringify(v)).join(", ")}]`];
-  if (p.nonResourceURL !== undefined) out.push(`nonResourceURL: ${JSON.stringify(p.nonResourceURL)}`);
+  if (p.nonResourceURL !== undefined)
+    out.push(`nonResourceURL: ${JSON.stringify(p.nonResourceURL)}`);
   if (p.group !== undefined) out.push(`group: ${JSON.stringify(p.group)}`);
   if (p.resource !== undefined) out.push(`resource: ${JSON.stringify(p.resource)}`);
   if (p.namespaced !== undefined) out.push(`namespaced: ${p.namespaced}`);
