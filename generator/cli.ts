@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `kubegen generate [source] [--out DIR] [--check]` */
+/** `kubegen generate [source] [--out DIR] [--check]`, `kubegen rbac …` */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -16,6 +16,7 @@ import {
 import { SpecError } from "./spec.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
+       kubegen rbac [--project tsconfig.json | FILES...] [options]   (kubegen rbac --help)
 
 Sources (pick one; with none, regenerate OUT from the release recorded in OUT/kubegen.json):
   --spec FILE            a Swagger 2.0 document (.json or .json.gz)
@@ -38,6 +39,19 @@ Options:
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "rbac") {
+    // Loaded on demand: only `rbac` needs the TypeScript compiler (an optional peer dependency).
+    const rbac = await import("./rbac/cli.js").catch(
+      (error: { code?: string; message: string }) => {
+        if (error.code === "ERR_MODULE_NOT_FOUND" && error.message.includes("'typescript'"))
+          throw new UsageError(
+            "kubegen rbac reads the program with TypeScript: npm install -D typescript",
+          );
+        throw error;
+      },
+    );
+    return rbac.rbacMain(rest);
+  }
   if (command !== "generate") {
     process.stderr.write(USAGE);
     return command === "--help" || command === "-h" ? 0 : 2;

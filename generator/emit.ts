@@ -1,4 +1,4 @@
-/** Turns the model into files: `<group>/<version>/{models,operations,resources,index}.ts`. */
+/** Turns the model into files: `<group>/<version>/{models,operations,permissions,resources,index}.ts`. */
 import type { ApiModel, Definition, Module } from "./ir.js";
 import { fit, header } from "../templates/layout.js";
 import {
@@ -10,6 +10,7 @@ import {
 } from "../templates/operations.js";
 import { manifestsText } from "../templates/manifests.js";
 import { connectFileText } from "../templates/connect.js";
+import { permissionsText } from "../templates/permissions.js";
 import { resourcesText } from "../templates/resources.js";
 import { definitionText, type NameOf } from "../templates/types.js";
 
@@ -142,6 +143,8 @@ export function emit(model: ApiModel, options: EmitOptions): FileSet {
       const text = [sharedText, ...bodies].filter(Boolean).join("\n");
       files.set(`${dir}/operations.ts`, `${top}${sectionBreak(importText)}${text}`);
       exported.push("operations");
+      // Read by `kubegen rbac`, not re-exported: callers import functions, not this table.
+      files.set(`${dir}/permissions.ts`, `${top}\n${permissionsText(mod.key, mod.operations)}`);
     }
 
     if (mod.resources.length > 0) {

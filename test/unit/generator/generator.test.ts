@@ -98,11 +98,13 @@ describe("generator on a small spec", () => {
       "core/v1/index.ts",
       "core/v1/models.ts",
       "core/v1/operations.ts",
+      "core/v1/permissions.ts",
       "core/v1/resources.ts",
       "core/v1/streams/index.ts",
       "events.k8s.io/v1/index.ts",
       "events.k8s.io/v1/models.ts",
       "events.k8s.io/v1/operations.ts",
+      "events.k8s.io/v1/permissions.ts",
       "events.k8s.io/v1/resources.ts",
       "kubegen.json",
       "manifests.ts",
@@ -110,6 +112,7 @@ describe("generator on a small spec", () => {
       "meta/v1/models.ts",
       "rbac.authorization.k8s.io/v1/index.ts",
       "rbac.authorization.k8s.io/v1/operations.ts",
+      "rbac.authorization.k8s.io/v1/permissions.ts",
     ]);
     expect(file("core/v1/index.ts")).toContain('export * from "./operations.js";');
   });
