@@ -170,6 +170,11 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
     this.done = this.run();
   }
 
+  /** How lists are made now: `auto` starts as `stream` and turns `paginate` if the server refuses. */
+  get listMode(): "stream" | "paginate" {
+    return this.mode;
+  }
+
   get hasSynced(): boolean {
     return this.healthState.synced;
   }
