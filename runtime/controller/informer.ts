@@ -284,7 +284,8 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
         this.callOptions,
       );
       listVersion ??= page.metadata?.resourceVersion;
-      for (const item of page.items ?? []) this.deliver(relist.put(this.transform(item)));
+      for (const item of page.items ?? [])
+        this.deliver(relist.put(this.transform(item), this.emit));
       token = page.metadata?.continue || undefined;
     } while (token);
     if (!listVersion) throw new Error(`${this.name} list answered without a resourceVersion`);
@@ -319,7 +320,8 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
         continue;
       }
       if (relist) {
-        if (event.type !== "BOOKMARK") this.deliver(relist.put(this.transform(event.object)));
+        if (event.type !== "BOOKMARK")
+          this.deliver(relist.put(this.transform(event.object), this.emit));
         continue;
       }
       this.apply(event);
@@ -364,7 +366,9 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
     if (event.type !== "BOOKMARK") {
       const object = this.transform(event.object);
       this.deliver(
-        event.type === "DELETED" ? remove(this.cache, object) : upsert(this.cache, object),
+        event.type === "DELETED"
+          ? remove(this.cache, object)
+          : upsert(this.cache, object, undefined, this.emit),
       );
     }
     if (version) this.resourceVersion = version;
@@ -374,6 +378,8 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
   private transform(object: T): T {
     return this.options.transform ? this.options.transform(object) : object;
   }
+
+  private readonly emit = (event: InformerEvent<T>) => this.deliver(event);
 
   private deliver(event: InformerEvent<T> | undefined): void {
     if (!event) return;

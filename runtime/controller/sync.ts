@@ -14,16 +14,28 @@ export type InformerEvent<T> =
    */
   | { type: "delete"; object: T; finalStateUnknown: boolean };
 
-/** Stores an object that exists on the server; the event to deliver, if anything changed. */
+/**
+ * Stores an object that exists on the server and returns the event to deliver, if anything
+ * changed. The same name with another uid is another object (deleted and re-created while the
+ * informer was away): the old one gets its delete, marked final-state-unknown, before the add.
+ */
 export function upsert<T extends KubeObject>(
   store: Store<T>,
   object: T,
   key = objectKey(object),
+  emit?: (event: InformerEvent<T>) => void,
 ): InformerEvent<T> | undefined {
   const old = store.getByKey(key);
   if (old !== undefined && resourceVersionOf(old) === resourceVersionOf(object)) return undefined;
   store.set(key, object);
-  return old === undefined ? { type: "add", object } : { type: "update", object, old };
+  if (old === undefined) return { type: "add", object };
+  const oldUid = old.metadata?.uid;
+  const uid = object.metadata?.uid;
+  if (emit && oldUid && uid && oldUid !== uid) {
+    emit({ type: "delete", object: old, finalStateUnknown: true });
+    return { type: "add", object };
+  }
+  return { type: "update", object, old };
 }
 
 /** Removes an object the server reported deleted; nothing when it was not stored. */
@@ -47,10 +59,11 @@ export class Relist<T extends KubeObject> {
 
   constructor(private readonly store: Store<T>) {}
 
-  put(object: T): InformerEvent<T> | undefined {
+  /** `emit` receives the delete of a replaced object (same name, new uid) before the returned add. */
+  put(object: T, emit?: (event: InformerEvent<T>) => void): InformerEvent<T> | undefined {
     const key = objectKey(object);
     this.seen.add(key);
-    return upsert(this.store, object, key);
+    return upsert(this.store, object, key, emit);
   }
 
   /** Deletes every stored object the relist did not see. */

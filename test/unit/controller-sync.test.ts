@@ -4,7 +4,7 @@ import { Store } from "../../runtime/controller/store.js";
 import { Relist, remove, upsert, type InformerEvent } from "../../runtime/controller/sync.js";
 
 interface Obj {
-  metadata: { name: string; namespace?: string; resourceVersion: string };
+  metadata: { name: string; namespace?: string; resourceVersion: string; uid?: string };
   node?: string;
 }
 const obj = (name: string, rv: string, node = "n1", namespace = "ns"): Obj => ({
@@ -103,5 +103,17 @@ describe("relist diff", () => {
     const full = new Relist(store);
     const events = [full.put(obj("b", "2")), ...full.finish()];
     expect(summary(events)).toEqual(["delete:a@1:unknown", "delete:c@5:unknown"]);
+  });
+
+  it("a name re-created with a new uid while disconnected is a delete (last known state) then an add", () => {
+    const store = new Store<Obj>();
+    const first = { metadata: { name: "a", namespace: "ns", resourceVersion: "1", uid: "u1" } };
+    const second = { metadata: { name: "a", namespace: "ns", resourceVersion: "9", uid: "u2" } };
+    upsert(store, first);
+    const relist = new Relist(store);
+    const events: InformerEvent<Obj>[] = [];
+    const last = relist.put(second, (e) => events.push(e));
+    events.push(last!, ...relist.finish());
+    expect(summary(events)).toEqual(["delete:a@1:unknown", "add:a@9"]);
   });
 });
