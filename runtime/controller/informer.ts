@@ -105,9 +105,7 @@ type Handlers<T> = {
 
 const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
-export class Informer<T extends KubeObject, P = unknown> implements AsyncIterable<
-  InformerEvent<T>
-> {
+export class Informer<T extends KubeObject> implements AsyncIterable<InformerEvent<T>> {
   readonly store: StoreReader<T>;
   /** Resolves once the initial state is in the store; rejects if stopped before that. */
   readonly synced: Promise<void>;
@@ -141,7 +139,8 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
 
   constructor(
     private readonly client: Client,
-    private readonly api: ListWatch<T, P>,
+    // The params type only matters where the informer is made; inside, params are built here.
+    private readonly api: ListWatch<T, any>,
     private readonly options: InformerOptions<T> = {},
   ) {
     this.cache = new Store<T>(options.indexers);
@@ -280,7 +279,7 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
       // The first page is a consistent read (no resourceVersion); continue tokens keep its snapshot.
       const page = await this.api.list(
         this.client,
-        { ...this.params, limit, continue: token } as P,
+        { ...this.params, limit, continue: token },
         this.callOptions,
       );
       listVersion ??= page.metadata?.resourceVersion;
@@ -305,7 +304,7 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
         resourceVersionMatch: "NotOlderThan",
         allowWatchBookmarks: true,
         timeoutSeconds: watchTimeoutSeconds(),
-      } as P,
+      },
       { ...this.callOptions, resume: false },
     );
     let relist: Relist<T> | undefined = new Relist(this.cache);
@@ -355,7 +354,7 @@ export class Informer<T extends KubeObject, P = unknown> implements AsyncIterabl
         resourceVersion: this.resourceVersion,
         allowWatchBookmarks: true,
         timeoutSeconds: watchTimeoutSeconds(),
-      } as P,
+      },
       { ...this.callOptions, resume: false },
     );
     for await (const event of stream) this.apply(event);
@@ -464,7 +463,7 @@ export function informer<T extends KubeObject, P>(
   client: Client,
   api: ListWatch<T, P>,
   options: InformerOptions<T> = {},
-): Informer<T, P> {
+): Informer<T> {
   return new Informer(client, api, options);
 }
 

@@ -242,7 +242,6 @@ export function leaderElection(client: Client, options: LeaderElectionOptions): 
 
   const run = async () => {
     while (!signal.aborted) {
-      // Jittered like client-go (up to 1.2 × retryPeriod), so candidates do not march in step.
       if (await attempt(retryPeriodMs)) {
         if (signal.aborted) {
           if (options.releaseOnStop ?? true) await release();
@@ -251,7 +250,15 @@ export function leaderElection(client: Client, options: LeaderElectionOptions): 
         await lead();
         continue;
       }
-      await sleep(retryPeriodMs * (1 + Math.random() * 0.2), signal);
+      // Jittered so candidates do not march in step, and never past the moment the observed
+      // lease expires: a dead leader is replaced leaseDuration after its last renewal was seen.
+      let wait = retryPeriodMs * (0.9 + Math.random() * 0.1);
+      const held = lease?.spec?.holderIdentity;
+      if (held && held !== identity) {
+        const expiresIn = observedAt + (lease?.spec?.leaseDurationSeconds ?? 0) * 1000 - Date.now();
+        if (expiresIn > 0) wait = Math.min(wait, expiresIn + 10);
+      }
+      await sleep(wait, signal);
     }
   };
 

@@ -132,7 +132,7 @@ export type Reconcile = (
 
 export interface ControllerOptions<T extends KubeObject> {
   /** Its events queue the object's key; `reconcile` reads the object from `informer.store`. */
-  informer?: Informer<T, any>;
+  informer?: Informer<T>;
   reconcile: Reconcile;
   /** Keys reconciled at once (default 1); one key is never reconciled twice at the same time. */
   concurrency?: number;
