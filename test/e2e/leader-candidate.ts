@@ -32,6 +32,8 @@ const client = createClient({
   namespace: config.namespace,
 });
 let term = 0;
+// A new value every time, so every write is a change the checker sees.
+let writes = 0;
 const election = leaderElection(client, {
   name: config.lease,
   identity: config.identity,
@@ -48,7 +50,10 @@ const election = leaderElection(client, {
         if (signal.aborted) break;
         await replaceNamespacedConfigMap(
           client,
-          { name: config.ledger, body: { ...ledger, data: { holder: mark } } },
+          {
+            name: config.ledger,
+            body: { ...ledger, data: { holder: mark, seq: String(++writes) } },
+          },
           { signal },
         );
         say("wrote", { mark });

@@ -143,6 +143,7 @@ describe("leader election", () => {
       if (i > 0 && ledger[i] !== ledger[i - 1]) finished.add(ledger[i - 1]);
     }
     expect(new Set(ledger)).toEqual(new Set([first.mark, second.mark, third.mark]));
+    expect(ledger.length).toBeGreaterThan(20);
     expect(lines.filter((l) => l.event === "conflict")).toEqual([]);
     // Leading intervals from the processes' own reports do not overlap either.
     const end = (l: Line) =>
