@@ -5,6 +5,7 @@
  *   namespace `sync-<N>`          N pods; watches stay open and quiet
  *   namespace `rate-<N>-<M>`      N pods; the first watch from a resourceVersion sends M MODIFIED events
  *   namespace `relist-<N>`        N pods; the first watch from a resourceVersion answers 410 Gone
+ *   (a `-run<id>` suffix gives each measurement namespaces of its own)
  *
  * Lists honour `limit`/`continue` (no limit: the whole list); `sendInitialEvents=true` watches
  * stream the pods as ADDED events, then the `k8s.io/initial-events-end` bookmark.
@@ -66,7 +67,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const url = new URL(req.url ?? "/", "https://bench");
   if (req.headers.authorization !== `Bearer ${TOKEN}`)
     return send(res, 401, '{"kind":"Status","code":401}');
-  const m = /^\/api\/v1\/namespaces\/((sync|rate|relist)-(\d+)(?:-(\d+))?)\/pods$/.exec(
+  const m = /^\/api\/v1\/namespaces\/((sync|rate|relist)-(\d+)(?:-(\d+))?(?:-run\w+)?)\/pods$/.exec(
     url.pathname,
   );
   if (!m) return send(res, 404, '{"kind":"Status","code":404}');
@@ -85,9 +86,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
         }
       }
       batch += `{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"${LIST_RV}","annotations":{"k8s.io/initial-events-end":"true"}}}}\n`;
-      await write(res, batch);
-      return; // stays open and quiet
+      if (!(await write(res, batch))) return;
     }
+    // The first watch of a namespace past its initial state gets the scenario's events.
     const seen = (watchesFromVersion.get(ns) ?? 0) + 1;
     watchesFromVersion.set(ns, seen);
     if (kind === "relist" && seen === 1) {
@@ -108,7 +109,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       }
       await write(res, batch);
     }
-    return; // stays open
+    return; // stays open and quiet
   }
   const limit = Number(q.get("limit") ?? 0) || total;
   const token = q.get("continue");

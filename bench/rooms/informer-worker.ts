@@ -11,6 +11,8 @@ import { TOKEN } from "../fixtures.js";
 const [client, scenario, server, caFile] = process.argv.slice(2);
 const ca = readFileSync(caFile, "utf8");
 const PAGE = 500;
+/** Namespaces of this process alone: the server counts watches per namespace. */
+const RUN = `-run${process.pid}`;
 type Pod = { metadata?: { name?: string; namespace?: string; resourceVersion?: string } };
 
 interface Runner {
@@ -182,7 +184,7 @@ async function main(): Promise<Record<string, unknown>> {
   peak = base.rss;
   if (scenario === "sync") {
     const t0 = performance.now();
-    const r = await make("sync-10000");
+    const r = await make(`sync-10000${RUN}`);
     await r.synced;
     const syncMs = performance.now() - t0;
     if (r.size() !== 10_000) throw new Error(`synced ${r.size()} pods`);
@@ -193,7 +195,7 @@ async function main(): Promise<Record<string, unknown>> {
   }
   if (scenario === "rate") {
     const EVENTS = 50_000;
-    const r = await make(`rate-1000-${EVENTS}`);
+    const r = await make(`rate-1000-${EVENTS}${RUN}`);
     let seen = 0;
     let first = 0;
     let done!: () => void;
@@ -209,7 +211,7 @@ async function main(): Promise<Record<string, unknown>> {
   }
   if (scenario === "big") {
     const t0 = performance.now();
-    const r = await make("relist-100000");
+    const r = await make(`relist-100000${RUN}`);
     const relisted = r.relisted();
     try {
       await r.synced;
