@@ -212,14 +212,13 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
-      const openedAt = Date.now();
-      let delivered = this.stats.events;
       try {
         if (this.resourceVersion === undefined) {
           if (this.mode === "stream") await this.streamingList();
           else await this.paginatedList();
         }
-        delivered = this.stats.events;
+        const openedAt = Date.now();
+        const delivered = this.stats.events;
         await this.watch();
         // The server ended the watch (its timeout) or the connection closed cleanly: resume. A
         // stream that closes at once without an event counts as a failure, so this cannot spin.
