@@ -111,7 +111,8 @@ export async function* watch<T>(
           try {
             event = JSON.parse(line) as WireEvent<T>;
           } catch {
-            throw new Error(`GET ${call.path}: watch stream sent a line that is not JSON (${line.length} bytes)`);
+            const shown = line.length > 200 ? `${line.slice(0, 200)}… (${line.length} bytes)` : line;
+            throw new Error(`GET ${call.path}: watch stream sent a line that is not JSON: ${JSON.stringify(shown)}`);
           }
           if (event.type === "ERROR") {
             const status = event.object;

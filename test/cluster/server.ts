@@ -32,6 +32,11 @@ export interface Cluster {
   etcdUrl: string;
   /** Temp dir holding data, certificates and logs; removed by stop(). */
   dir: string;
+  /**
+   * Kills kube-apiserver (SIGKILL) and starts it again with the same flags on the same port and
+   * the same etcd, after `downMs`; resolves when /readyz answers again.
+   */
+  restartApiserver(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,7 +93,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     writeFileSync(join(dir, "sa.key"), sa.privateKey, { mode: 0o600 });
 
     const certDir = join(dir, "certs");
-    const apiserver = launch("kube-apiserver", bins.apiserver, dir, procs, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       `--secure-port=${apiPort}`,
       "--bind-address=127.0.0.1",
@@ -111,29 +116,43 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       // not defaulted to serviceAccountName=default nor given a token volume.
       "--disable-admission-plugins=ServiceAccount",
       ...(opts.apiserverArgs ?? []),
-    ]);
+    ];
+    let apiserver = launch("kube-apiserver", bins.apiserver, dir, procs, apiserverArgs);
     const server = `https://127.0.0.1:${apiPort}`;
 
     // Poll /readyz without verifying TLS: the certificate only exists once the apiserver
     // has generated it. It is read and checked right after.
-    const insecure = new Agent({ connect: { rejectUnauthorized: false } });
-    try {
-      await waitFor(
-        "kube-apiserver /readyz",
-        opts.readyTimeoutMs ?? 60_000,
-        [etcd, apiserver],
-        async () => {
-          const res = await request(`${server}/readyz`, {
-            dispatcher: insecure,
-            headers: { authorization: `Bearer ${adminToken}` },
-          });
-          await res.body.text();
-          return res.statusCode === 200;
-        },
-      );
-    } finally {
-      await insecure.close();
-    }
+    const waitReady = async () => {
+      const insecure = new Agent({ connect: { rejectUnauthorized: false } });
+      try {
+        await waitFor(
+          "kube-apiserver /readyz",
+          opts.readyTimeoutMs ?? 60_000,
+          [etcd, apiserver],
+          async () => {
+            const res = await request(`${server}/readyz`, {
+              dispatcher: insecure,
+              headers: { authorization: `Bearer ${adminToken}` },
+            });
+            await res.body.text();
+            return res.statusCode === 200;
+          },
+        );
+      } finally {
+        await insecure.close();
+      }
+    };
+    await waitReady();
+    // The serving certificate stays in certDir, so a restarted apiserver serves the same one.
+    const restartApiserver = async (options: { downMs?: number } = {}) => {
+      if (alive(apiserver)) {
+        apiserver.child.kill("SIGKILL");
+        await apiserver.exited;
+      }
+      if (options.downMs) await sleep(options.downMs);
+      apiserver = launch("kube-apiserver", bins.apiserver, dir, procs, apiserverArgs);
+      await waitReady();
+    };
 
     // apiserver.crt holds the serving certificate followed by the self-signed CA that
     // issued it, so trusting the whole file trusts exactly this apiserver.
@@ -153,7 +172,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
 
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= cleanup());
-    return { server, caPem, adminToken, kubeconfigPath, etcdUrl, dir, stop };
+    return { server, caPem, adminToken, kubeconfigPath, etcdUrl, dir, restartApiserver, stop };
   } catch (e) {
     await cleanup();
     throw e;

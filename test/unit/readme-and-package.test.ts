@@ -39,6 +39,7 @@ describe("README", () => {
             "kubegen/runtime": ["../../runtime/index.ts"],
             "kubegen/manifests": ["../../runtime/manifests/index.ts"],
             "kubegen/streams": ["../../runtime/streams/index.ts"],
+            "kubegen/controller": ["../../runtime/controller/index.ts"],
             "kubegen/*": ["../../generated/*/index.ts"],
           },
         },
@@ -66,6 +67,10 @@ describe("package", () => {
       default: "./dist/runtime/index.js",
     });
     expect(pkg.exports["./*"].types).toBe("./dist/generated/*/index.d.ts");
+    expect(pkg.exports["./controller"]).toEqual({
+      types: "./dist/runtime/controller/index.d.ts",
+      default: "./dist/runtime/controller/index.js",
+    });
   });
 
   it("resolves kubegen/runtime and kubegen/core/v1 by import, and by require on Node >= 20.19", async () => {
@@ -104,7 +109,22 @@ describe("package", () => {
       );
       expect(cjs.stdout.trim()).toBe("function");
     }
-    for (const file of ["runtime/index.d.ts", "generated/core/v1/index.d.ts", "generator/cli.js"]) {
+    const controller = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'const c = await import("kubegen/controller"); console.log(typeof c.informer, typeof c.leaderElection)',
+      ],
+      { cwd: root },
+    );
+    expect(controller.stdout.trim()).toBe("function function");
+    for (const file of [
+      "runtime/index.d.ts",
+      "runtime/controller/index.d.ts",
+      "generated/core/v1/index.d.ts",
+      "generator/cli.js",
+    ]) {
       expect(existsSync(join(root, "dist", file)), file).toBe(true);
     }
   });

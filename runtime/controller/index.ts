@@ -1,0 +1,39 @@
+/** kubegen/controller: informers, a work queue with a reconcile loop, and leader election. */
+export {
+  informer,
+  Informer,
+  InformerError,
+  type InformerHealth,
+  type InformerOptions,
+  type InformerPhase,
+  type InformerState,
+  type InformerStats,
+  type InitialListMode,
+  type ListResult,
+  type ListWatch,
+} from "./informer.js";
+export type { InformerEvent } from "./sync.js";
+export {
+  NAMESPACE_INDEX,
+  objectKey,
+  Store,
+  type IndexFunc,
+  type KubeObject,
+  type StoreReader,
+} from "./store.js";
+export {
+  controller,
+  WorkQueue,
+  type Controller,
+  type ControllerOptions,
+  type QueueBackoff,
+  type Reconcile,
+  type ReconcileResult,
+} from "./queue.js";
+export {
+  leaderElection,
+  microTime,
+  type LeaderElection,
+  type LeaderElectionOptions,
+} from "./leader.js";
+export { backoffDelay, type BackoffOptions } from "./backoff.js";
