@@ -4,7 +4,7 @@
  * runtime's own API calls, keyed by exported function.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { ts, type TS } from "./typescript.js";
 import type { Permission } from "../permissions.js";
 
@@ -29,6 +29,9 @@ function property(arg: TS.Expression, key: string): TS.Expression | "absent" | u
   }
   return "absent";
 }
+
+const MANIFESTS =
+  "sends requests for whatever kinds its manifests hold: kubegen rbac cannot tell which; grant them by hand";
 
 const RAW =
   "sends a request to a path it is given: kubegen rbac cannot tell which resource; grant it by hand";
@@ -71,13 +74,92 @@ export const RUNTIME_CALLS: Record<string, RuntimeEntry> = {
       { verbs: ["get"], nonResourceURL: "/apis/*" },
     ],
   },
+  ...streamCalls(),
+  // Reads, takes and renews a Lease in the election's namespace.
+  leaderElection: {
+    needs: () => [
+      {
+        verbs: ["create", "get", "update"],
+        group: "coordination.k8s.io",
+        resource: "leases",
+        namespaced: true,
+      },
+    ],
+  },
+  applyManifests: { needs: () => [], warning: MANIFESTS },
+  deleteManifests: { needs: () => [], warning: MANIFESTS },
   send: { needs: () => [], warning: RAW },
   sendText: { needs: () => [], warning: RAW },
   watch: { needs: () => [], warning: RAW },
   paginate: { needs: () => [], warning: RAW },
 };
 
+/** HTTP method → request verb, for proxy calls (a WebSocket or HTTP GET is `get`). */
+const VERB_OF_METHOD: Record<string, string> = {
+  GET: "get",
+  HEAD: "get",
+  OPTIONS: "get",
+  POST: "create",
+  PUT: "update",
+  PATCH: "patch",
+  DELETE: "delete",
+};
+
+/** The verbs a proxy call needs: from a literal `method`, else (chosen at run time) all of them. */
+function proxyVerbs(call: TS.CallExpression | undefined): string[] {
+  const params = call?.arguments[1];
+  const method = params ? property(params, "method") : undefined;
+  if (method === "absent") return ["get"];
+  if (method && (ts.isStringLiteral(method) || ts.isNoSubstitutionTemplateLiteral(method))) {
+    const verb = VERB_OF_METHOD[method.text.toUpperCase()];
+    if (verb) return [verb];
+  }
+  return ["create", "delete", "get", "patch", "update"];
+}
+
+/**
+ * `kubegen/streams` and the generated connect functions over it. Exec, attach and port-forward are
+ * WebSocket GETs, which kube-apiserver ≥ 1.35 authorizes as `get` and `create` on the subresource.
+ */
+function streamCalls(): Record<string, RuntimeEntry> {
+  const pod = (sub: string, verbs: string[]): Permission => ({
+    verbs,
+    group: "",
+    resource: `pods/${sub}`,
+    namespaced: true,
+  });
+  const fixed = (p: Permission): RuntimeEntry => ({ needs: () => [p] });
+  const proxy = (resource: string, namespaced: boolean): RuntimeEntry => ({
+    needs: (call) => [{ verbs: proxyVerbs(call), group: "", resource, namespaced }],
+  });
+  return {
+    exec: fixed(pod("exec", ["create", "get"])),
+    run: fixed(pod("exec", ["create", "get"])),
+    execNamespacedPod: fixed(pod("exec", ["create", "get"])),
+    attach: fixed(pod("attach", ["create", "get"])),
+    attachNamespacedPod: fixed(pod("attach", ["create", "get"])),
+    portForward: fixed(pod("portforward", ["create", "get"])),
+    portForwardConnection: fixed(pod("portforward", ["create", "get"])),
+    portForwardNamespacedPod: fixed(pod("portforward", ["create", "get"])),
+    streamNamespacedPodLog: fixed(pod("log", ["get"])),
+    proxyPod: proxy("pods/proxy", true),
+    proxyNamespacedPod: proxy("pods/proxy", true),
+    proxyService: proxy("services/proxy", true),
+    proxyNamespacedService: proxy("services/proxy", true),
+    proxyNode: proxy("nodes/proxy", false),
+  };
+}
+
 const RUNTIME_MARKERS = ["request", "watch", "client"];
+
+/**
+ * Whether a file is part of kubegen's own API-calling code: the runtime and its entry points in
+ * subfolders (`streams/`, `controller/`, `manifests/`), or a generated group/version's `streams/`.
+ */
+export function isKubegenCallFile(file: string): boolean {
+  if (isRuntimeFile(file) || isRuntimeFile(dirname(file))) return true;
+  return basename(dirname(file)) === "streams" && tableFor(dirname(file)) !== null;
+}
 
 const runtimeDirs = new Map<string, boolean>();
 

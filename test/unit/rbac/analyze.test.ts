@@ -13,6 +13,7 @@ const FILES = [
   "unresolved.ts",
   "published.ts",
   "apply.ts",
+  "entry-points.ts",
 ];
 
 describe("kubegen rbac analysis: every way of reaching a function", () => {
@@ -102,12 +103,32 @@ describe("kubegen rbac analysis: every way of reaching a function", () => {
     ]);
   });
 
+  it("streams, leader election and manifests: the other entry points' own calls", () => {
+    expect(needsOf("entry-points.ts")).toEqual([
+      "17 exec create+get core/pods/exec name=web-0 ns=shop",
+      "18 portForwardConnection create+get core/pods/portforward name=web-0",
+      "19 streamNamespacedPodLog get core/pods/log name=web-0",
+      "20 proxyPod get core/pods/proxy name=web-0",
+      "21 proxyNode create core/nodes/proxy name=node-a",
+      "22 attachNamespacedPod create+get core/pods/attach name=web-0",
+      "23 proxyNamespacedService create+delete+get+patch+update core/services/proxy name=api",
+      "24 leaderElection create+get+update coordination.k8s.io/leases",
+    ]);
+    expect(
+      analysis.warnings
+        .filter((w) => w.file === "entry-points.ts")
+        .map((w) => `${w.line} ${w.message.split(":")[0]}`),
+    ).toEqual(["25 applyManifests sends requests for whatever kinds its manifests hold"]);
+  });
+
   it("reads the table of a published package from its .d.ts", () => {
     expect(needsOf("published.ts")).toEqual(["4 listThings list example.com/things name=a"]);
   });
 
   it("warns, with file:line, about what cannot be resolved statically", () => {
-    const others = analysis.warnings.filter((w) => w.file !== "apply.ts");
+    const others = analysis.warnings.filter(
+      (w) => w.file !== "apply.ts" && w.file !== "entry-points.ts",
+    );
     expect(others.map((w) => `${w.file}:${w.line} ${w.message.split(":")[0]}`)).toEqual([
       "runtime-calls.ts:8 send sends a request to a path it is given",
       expect.stringMatching(/^unresolved.ts:5 the module .*core\/v1\/index.ts is used as a value/),
