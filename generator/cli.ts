@@ -14,6 +14,7 @@ import {
   type LoadedSpec,
 } from "./sources.js";
 import { SpecError } from "./spec.js";
+import { crdOnlySpec, loadCrds, withCrdProvenance } from "./crd-source.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
 
@@ -22,6 +23,8 @@ Sources (pick one; with none, regenerate OUT from the release recorded in OUT/ku
   --url URL              the same, downloaded
   --from-cluster         the current cluster's /openapi/v2 (kubeconfig or in-cluster config)
   --kubernetes X.Y.Z     a Kubernetes release (cached, else fetched)
+  --crd PATH             CustomResourceDefinitions: a YAML/JSON file (multi-document), a folder
+                         or a glob; repeatable. Alone, or added to one of the sources above
 
 Options:
   --out DIR              output folder (default: generated)
@@ -50,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       url: { type: "string" },
       "from-cluster": { type: "boolean" },
       kubernetes: { type: "string" },
+      crd: { type: "string", multiple: true },
       out: { type: "string", default: "generated" },
       check: { type: "boolean" },
       runtime: { type: "string" },
@@ -79,7 +83,12 @@ export async function main(argv: string[]): Promise<number> {
   const cacheDir = resolve(values["cache-dir"] ?? process.env.KUBEGEN_CACHE_DIR ?? ".cache");
   let release: string | undefined;
   let spec: LoadedSpec;
-  if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
+  // With no source, a regeneration reuses the recorded CRD paths; a CRD-only output stays one.
+  const crdPaths = values.crd ?? (sources.length === 0 ? previous?.crds : undefined);
+  const crds = crdPaths ? { loaded: await loadCrds(crdPaths), paths: crdPaths } : undefined;
+  for (const skipped of crds?.loaded.skipped ?? []) progress(`not a CRD, skipped: ${skipped}`);
+  if (crds && sources.length === 0 && !previous?.release) spec = crdOnlySpec();
+  else if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
   else if (values.url) spec = await fromUrl(values.url, progress, values["kubernetes-version"]);
   else if (values["from-cluster"]) {
     spec = await fromCluster({ context: values.context, kubeconfig: values.kubeconfig }, progress);
@@ -98,7 +107,8 @@ export async function main(argv: string[]): Promise<number> {
     `parsing and emitting (${(spec.text.length / 1e6).toFixed(1)} MB, sha256 ${spec.provenance.sha256.slice(0, 12)})`,
   );
   const runtime = values.runtime ?? previous?.runtime ?? "kubegen/runtime";
-  const result = buildOutput(spec, { runtime, release });
+  if (crds) spec = withCrdProvenance(spec, crds.loaded, crds.paths);
+  const result = buildOutput(spec, { runtime, release, crds });
   const { summary } = result;
 
   if (values.check) {

@@ -28,28 +28,42 @@ export function typeText(type: TypeRef, nameOf: NameOf, depth: number): string {
       return `Record<string, ${typeText(type.values, nameOf, depth)}>`;
     case "union":
       return type.members.map((m) => typeText(m, nameOf, depth)).join(" | ");
+    case "literal":
+      return JSON.stringify(type.value);
     case "object":
-      return objectText(type.properties, nameOf, depth, undefined);
+      return objectText(type, nameOf, depth, undefined);
   }
 }
 
 /** `{ … }` with one documented member per line; `literals` pins apiVersion/kind. */
 function objectText(
-  properties: Property[],
+  object: Extract<TypeRef, { kind: "object" }>,
   nameOf: NameOf,
   depth: number,
   literals: Record<string, string> | undefined,
 ): string {
-  if (properties.length === 0) return "{}";
-  const members = properties.map((p) => {
+  const { properties } = object;
+  const typeOf = (p: Property): string => {
     const literal = literals?.[p.name];
     let type =
       literal !== undefined ? JSON.stringify(literal) : typeText(p.type, nameOf, depth + 1);
     if (p.nullable) type += " | null";
+    return type;
+  };
+  const members = properties.map((p) => {
     const optional = p.required ? "" : "?";
-    return `${jsdoc(depth + 1, p.description)}${pad(depth + 1)}${propertyKey(p.name)}${optional}: ${type};`;
+    return `${jsdoc(depth + 1, p.description)}${pad(depth + 1)}${propertyKey(p.name)}${optional}: ${typeOf(p)};`;
   });
-  return `{\n${members.join("\n")}\n${pad(depth)}}`;
+  if (object.open) members.push(`${pad(depth + 1)}[key: string]: unknown;`);
+  const text = members.length === 0 ? "{}" : `{\n${members.join("\n")}\n${pad(depth)}}`;
+  if (!object.alternatives?.length) return text;
+  // Each alternative requires its properties; the base object documents them all.
+  const byName = new Map(properties.map((p) => [p.name, p]));
+  const alternatives = object.alternatives.map((names) => {
+    const required = names.map((n) => `${propertyKey(n)}: ${typeOf(byName.get(n)!)}`);
+    return required.length === 0 ? "{}" : `{ ${required.join("; ")} }`;
+  });
+  return `${text} & (${alternatives.join(" | ")})`;
 }
 
 /** One exported declaration per definition: an interface for objects, a type alias otherwise. */
@@ -67,7 +81,10 @@ export function definitionText(def: Definition, nameOf: NameOf): string {
       def.type.properties.some((p) => p.name === name && p.type.kind === "string");
     const pinned =
       literals && hasStringMember("apiVersion") && hasStringMember("kind") ? literals : undefined;
-    return `${doc}export interface ${def.name} ${objectText(def.type.properties, nameOf, 0, pinned)}\n`;
+    const body = objectText(def.type, nameOf, 0, pinned);
+    return def.type.alternatives?.length
+      ? `${doc}export type ${def.name} = ${body};\n`
+      : `${doc}export interface ${def.name} ${body}\n`;
   }
   return `${doc}export type ${def.name} = ${typeText(def.type, nameOf, 0)};\n`;
 }
