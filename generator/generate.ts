@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { emit, type FileSet } from "./emit.js";
 import { addCrds, type CrdLoadResult } from "./crd.js";
 import { applyFixUps } from "./fixups.js";
+import { applyReleaseData } from "./release-data.js";
 import type { ApiModel } from "./ir.js";
 import { buildModel } from "./model.js";
 import { parseSpec } from "./spec.js";
@@ -46,6 +47,7 @@ export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateRe
   const parsed = parseSpec(spec.text);
   const fixups = applyFixUps(parsed);
   if (options.crds) addCrds(parsed, options.crds.loaded.crds);
+  fixups.push(...applyReleaseData(parsed, spec.provenance.kubernetesVersion));
   const t1 = performance.now();
   const model = buildModel(parsed, spec.provenance, { discoveredVerbs: spec.discoveredVerbs });
   const t2 = performance.now();
