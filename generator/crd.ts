@@ -6,7 +6,8 @@
  */
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { parseAllDocuments } from "yaml";
+// js-yaml, not `yaml`: it reads the Gateway API CRDs about 3× faster (see README).
+import { YAMLException, loadAll } from "js-yaml";
 import { CRD_BASE } from "./crd-base.js";
 import { SchemaProblem, describe, normalizeSchema } from "./crd-schema.js";
 import { SpecError, pointer, type SwaggerSchema, type SwaggerSpec } from "./spec.js";
@@ -159,19 +160,25 @@ function parseDocuments(text: string, file: string): unknown[] {
       // Fall through: YAML is a superset and reports the position.
     }
   }
-  return parseAllDocuments(text).map((d, index) => {
-    const error = d.errors[0];
-    if (error) {
-      const where = error.linePos?.[0];
-      throw new CrdError(
-        file,
-        index,
-        "",
-        `invalid YAML${where ? ` at line ${where.line}, column ${where.col}` : ""}: ${error.message.split("\n")[0]}`,
-      );
-    }
-    return d.toJS() as unknown;
-  });
+  try {
+    return loadAll(text);
+  } catch (error) {
+    if (!(error instanceof YAMLException)) throw error;
+    const line = error.mark?.line ?? 0;
+    // The document index is the number of `---` separators before the error, not counting one
+    // that opens the file.
+    const before = text.split("\n").slice(0, line);
+    const separators = before.filter((l) => /^---(\s|$)/.test(l)).length;
+    const leading = before.findIndex((l) => l.trim() !== "" && !l.startsWith("#"));
+    const opensWithSeparator = leading >= 0 && /^---(\s|$)/.test(before[leading]);
+    const where = error.mark ? ` at line ${line + 1}, column ${error.mark.column + 1}` : "";
+    throw new CrdError(
+      file,
+      separators - (opensWithSeparator ? 1 : 0),
+      "",
+      `invalid YAML${where}: ${error.reason}`,
+    );
+  }
 }
 
 function readCrd(doc: Record<string, unknown>, file: string, index: number): Crd {
