@@ -15,8 +15,10 @@ import {
 } from "./sources.js";
 import { SpecError } from "./spec.js";
 import { crdOnlySpec, loadCrds, withCrdProvenance } from "./crd-source.js";
+import { diffMain } from "./diff-cli.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
+       kubegen diff --from A --to B [--json] [--fail-on removed]   (kubegen diff --help)
 
 Sources (pick one; with none, regenerate OUT from the release recorded in OUT/kubegen.json):
   --spec FILE            a Swagger 2.0 document (.json or .json.gz)
@@ -41,6 +43,7 @@ Options:
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "diff") return diffMain(rest);
   if (command !== "generate") {
     process.stderr.write(USAGE);
     return command === "--help" || command === "-h" ? 0 : 2;
