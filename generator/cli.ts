@@ -16,6 +16,8 @@ import {
 import { SpecError } from "./spec.js";
 import { crdOnlySpec, loadCrds, withCrdProvenance } from "./crd-source.js";
 import { diffMain } from "./diff-cli.js";
+import { readCrdOpenApiV3, type OpenApiV3Overlay } from "./openapi-v3.js";
+import { withOpenApiV3Provenance } from "./openapi-v3-source.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
        kubegen diff --from A --to B [--json] [--fail-on removed]   (kubegen diff --help)
@@ -23,7 +25,8 @@ const USAGE = `Usage: kubegen generate [source] [options]
 Sources (pick one; with none, regenerate OUT from the release recorded in OUT/kubegen.json):
   --spec FILE            a Swagger 2.0 document (.json or .json.gz)
   --url URL              the same, downloaded
-  --from-cluster         the current cluster's /openapi/v2 (kubeconfig or in-cluster config)
+  --from-cluster         the current cluster's /openapi/v2 (kubeconfig or in-cluster config),
+                         with /openapi/v3 for the group/versions its CRDs serve
   --kubernetes X.Y.Z     a Kubernetes release (cached, else fetched)
   --crd PATH             CustomResourceDefinitions: a YAML/JSON file (multi-document), a folder
                          or a glob; repeatable. Alone, or added to one of the sources above
@@ -86,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   const cacheDir = resolve(values["cache-dir"] ?? process.env.KUBEGEN_CACHE_DIR ?? ".cache");
   let release: string | undefined;
   let spec: LoadedSpec;
+  let openApiV3: OpenApiV3Overlay | undefined;
   // With no source, a regeneration reuses the recorded CRD paths; a CRD-only output stays one.
   const crdPaths = values.crd ?? (sources.length === 0 ? previous?.crds : undefined);
   const crds = crdPaths ? { loaded: await loadCrds(crdPaths), paths: crdPaths } : undefined;
@@ -94,7 +98,10 @@ export async function main(argv: string[]): Promise<number> {
   else if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
   else if (values.url) spec = await fromUrl(values.url, progress, values["kubernetes-version"]);
   else if (values["from-cluster"]) {
-    spec = await fromCluster({ context: values.context, kubeconfig: values.kubeconfig }, progress);
+    const clusterOptions = { context: values.context, kubeconfig: values.kubeconfig };
+    spec = await fromCluster(clusterOptions, progress);
+    openApiV3 = await readCrdOpenApiV3(clusterOptions, progress);
+    spec = withOpenApiV3Provenance(spec, openApiV3);
   } else {
     release = values.kubernetes ?? previous?.release;
     if (!release) {
@@ -111,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
   );
   const runtime = values.runtime ?? previous?.runtime ?? "kubegen/runtime";
   if (crds) spec = withCrdProvenance(spec, crds.loaded, crds.paths);
-  const result = buildOutput(spec, { runtime, release, crds });
+  const result = buildOutput(spec, { runtime, release, crds, openApiV3 });
   const { summary } = result;
 
   if (values.check) {

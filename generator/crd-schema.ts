@@ -102,6 +102,16 @@ export function describe(description: unknown, extra: string[]): string | undefi
 export function normalizeSchema(raw: unknown, at: string): SwaggerSchema {
   if (!isObject(raw)) throw new SchemaProblem(at, "expected a schema object");
   if (raw.$ref !== undefined) throw new SchemaProblem(`${at}/$ref`, "CRD schemas cannot use $ref");
+  // OpenAPI v3 documents from a server wrap references as `allOf: [{ $ref }]`.
+  if (
+    Array.isArray(raw.allOf) &&
+    raw.allOf.length === 1 &&
+    isObject(raw.allOf[0]) &&
+    typeof raw.allOf[0].$ref === "string"
+  ) {
+    const description = describe(raw.description, []);
+    return { $ref: raw.allOf[0].$ref, ...(description ? { description } : {}) };
+  }
   const type = raw.type;
   if (type !== undefined && (typeof type !== "string" || !TYPES.has(type)))
     throw new SchemaProblem(`${at}/type`, `unknown type ${JSON.stringify(type)}`);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { emit, type FileSet } from "./emit.js";
 import { addCrds, type CrdLoadResult } from "./crd.js";
 import { applyFixUps } from "./fixups.js";
+import { applyOpenApiV3, type OpenApiV3Overlay } from "./openapi-v3.js";
 import { applyReleaseData } from "./release-data.js";
 import type { ApiModel } from "./ir.js";
 import { buildModel } from "./model.js";
@@ -37,6 +38,8 @@ export interface BuildOptions {
   runtime: string;
   /** Recorded in the metadata when the spec is a release's. */
   release?: string;
+  /** OpenAPI v3 documents of a cluster's CRD group/versions, replacing their v2 form. */
+  openApiV3?: OpenApiV3Overlay;
   /** Custom resources to add (`--crd`), and the paths they were read from. */
   crds?: { loaded: CrdLoadResult; paths: string[] };
 }
@@ -46,6 +49,7 @@ export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateRe
   const t0 = performance.now();
   const parsed = parseSpec(spec.text);
   const fixups = applyFixUps(parsed);
+  if (options.openApiV3) applyOpenApiV3(parsed, options.openApiV3);
   if (options.crds) addCrds(parsed, options.crds.loaded.crds);
   fixups.push(...applyReleaseData(parsed, spec.provenance.kubernetesVersion));
   const t1 = performance.now();

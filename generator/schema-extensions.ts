@@ -57,7 +57,9 @@ export function extendedType(
       metadata: { $ref: `#/definitions/${OBJECT_META}` },
       ...(rest.properties ?? {}),
     };
-    return convert({ ...rest, type: "object", properties }, at);
+    // The server refuses an embedded object without apiVersion and kind.
+    const required = [...new Set([...(rest.required ?? []), "apiVersion", "kind"])];
+    return convert({ ...rest, type: "object", properties, required }, at);
   }
   if (s["x-kubernetes-preserve-unknown-fields"] === true) {
     const { "x-kubernetes-preserve-unknown-fields": _preserve, ...rest } = s;

@@ -236,7 +236,8 @@ describe("generate --from-cluster with a CRD installed", () => {
       unknown
     >;
     expect(meta).toMatchObject({
-      source: `cluster ${cluster.server}`,
+      // CRD group/versions come from /openapi/v3, which keeps what v2 drops.
+      source: `cluster ${cluster.server} + /openapi/v3 (1 CRD group/versions)`,
       kubernetesVersion: "v1.36.3",
     });
     const { resources } = await generated();

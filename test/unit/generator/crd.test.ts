@@ -128,7 +128,7 @@ describe("generate --crd on hand-written CRDs", async () => {
       "config?: {\n      mode?: string;\n      [key: string]: unknown;\n    };",
     );
     expect(models).toContain(
-      "template?: {\n      apiVersion?: string;\n      kind?: string;\n      metadata?: ObjectMeta;\n      [key: string]: unknown;\n    };",
+      "template?: {\n      apiVersion: string;\n      kind: string;\n      metadata?: ObjectMeta;\n      [key: string]: unknown;\n    };",
     );
   });
 
