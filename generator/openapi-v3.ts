@@ -60,15 +60,11 @@ export async function readCrdOpenApiV3(
     for (const gv of [...wanted].sort()) {
       const entry = index.paths[`apis/${gv}`];
       if (!entry) continue;
-      const [path, query] = entry.serverRelativeURL.split("?");
+      // Without the `hash` query: the hash changes whenever a CRD does, and a stale one is
+      // answered with a redirect; the plain path always serves the current document.
+      const [path] = entry.serverRelativeURL.split("?");
       progress(`reading ${path} (OpenAPI v3)`);
-      const text = await sendText(
-        client,
-        "GET",
-        path,
-        Object.fromEntries(new URLSearchParams(query ?? "")),
-        { ...json, timeoutMs: 120_000 },
-      );
+      const text = await sendText(client, "GET", path, {}, { ...json, timeoutMs: 120_000 });
       overlay.set(gv, JSON.parse(text) as OpenApiV3Document);
     }
     return overlay;
