@@ -5,7 +5,7 @@
  * The v3 documents of CRD group/versions replace their v2 paths and definitions; built-in groups
  * stay on v2, whose types v3 does not change (the release data adds their enums).
  */
-import { createClient, sendText, type ClientOptions } from "../runtime/index.js";
+import { KubeError, createClient, sendText, type ClientOptions } from "../runtime/index.js";
 import { SchemaProblem, normalizeSchema } from "./crd-schema.js";
 import type { Progress } from "./sources.js";
 import type { SwaggerParameter, SwaggerPathItem, SwaggerSchema, SwaggerSpec } from "./spec.js";
@@ -38,15 +38,27 @@ export async function readCrdOpenApiV3(
   const client = createClient(options);
   try {
     const json = { headers: { accept: "application/json" } };
-    const crds = JSON.parse(
-      await sendText(
-        client,
-        "GET",
-        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-        {},
-        json,
-      ),
-    ) as { items: { spec: { group: string; versions: { name: string; served: boolean }[] } }[] };
+    let crds: {
+      items: { spec: { group: string; versions: { name: string; served: boolean }[] } }[];
+    };
+    try {
+      crds = JSON.parse(
+        await sendText(
+          client,
+          "GET",
+          "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+          {},
+          json,
+        ),
+      ) as typeof crds;
+    } catch (error) {
+      // Without permission to list CRDs (a pod's service account, say), v2 is all there is.
+      if (error instanceof KubeError && (error.code === 403 || error.code === 404)) {
+        progress(`not reading /openapi/v3: cannot list CustomResourceDefinitions (${error.code})`);
+        return new Map();
+      }
+      throw error;
+    }
     const wanted = new Set(
       crds.items.flatMap((c) =>
         c.spec.versions.filter((v) => v.served).map((v) => `${c.spec.group}/${v.name}`),
@@ -54,9 +66,16 @@ export async function readCrdOpenApiV3(
     );
     const overlay: OpenApiV3Overlay = new Map();
     if (wanted.size === 0) return overlay;
-    const index = JSON.parse(await sendText(client, "GET", "/openapi/v3", {}, json)) as {
-      paths: Record<string, { serverRelativeURL: string }>;
-    };
+    let index: { paths: Record<string, { serverRelativeURL: string }> };
+    try {
+      index = JSON.parse(await sendText(client, "GET", "/openapi/v3", {}, json)) as typeof index;
+    } catch (error) {
+      if (error instanceof KubeError && (error.code === 403 || error.code === 404)) {
+        progress(`not reading /openapi/v3: the server answered ${error.code}`);
+        return new Map();
+      }
+      throw error;
+    }
     for (const gv of [...wanted].sort()) {
       const entry = index.paths[`apis/${gv}`];
       if (!entry) continue;

@@ -1,17 +1,13 @@
 // Real-world CRD sets (Gateway API standard + experimental, cert-manager) through `--crd`:
 // generate, type-check with a usage file, install in the real API server, and drive one object
 // of each kind through the generated functions; server-side validation surfaces as KubeError.
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createCustomResourceDefinition,
   deleteCustomResourceDefinition,
-  readCustomResourceDefinition,
   type CustomResourceDefinition,
 } from "../../generated/apiextensions.k8s.io/v1/index.js";
 import { loadCrds } from "../../generator/crd.js";
@@ -19,9 +15,8 @@ import { crdOnlySpec, withCrdProvenance } from "../../generator/crd-source.js";
 import { buildOutput } from "../../generator/generate.js";
 import { isInvalid, isNotFound, KubeError, type Client } from "../../runtime/index.js";
 import { CRD_SETS, crdSetDir } from "../tools/crd-sets.js";
-import { adminClient, eventually, testNamespace } from "./support.js";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { installCrds, ROOT, tscStrict } from "./crd-support.js";
+import { adminClient, testNamespace } from "./support.js";
 
 type Obj = Record<string, unknown> & { spec?: Record<string, unknown> };
 const svcRef = { group: "", kind: "Service", name: "svc" };
@@ -88,17 +83,6 @@ const OBJECTS: Record<string, Record<string, Obj>> = {
     },
   },
 };
-
-function run(command: string, args: string[], cwd: string) {
-  return new Promise<{ code: number; out: string }>((resolve, reject) => {
-    const proc = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    proc.stdout.on("data", (d: Buffer) => (out += d));
-    proc.stderr.on("data", (d: Buffer) => (out += d));
-    proc.on("error", reject);
-    proc.on("close", (code) => resolve({ code: code ?? -1, out }));
-  });
-}
 
 interface Generated {
   out: string;
@@ -172,25 +156,7 @@ describe.each(CRD_SETS.map((s) => s.name))("%s", (name) => {
     );
     expect(i).toBeGreaterThan(5);
     await writeFile(path.join(out, "usage.ts"), lines.join("\n") + "\n");
-    const tsconfig = path.join(out, "tsconfig.json");
-    await writeFile(
-      tsconfig,
-      JSON.stringify({
-        extends: path.join(ROOT, "tsconfig.json"),
-        compilerOptions: {
-          noEmit: true,
-          strict: true,
-          typeRoots: [path.join(ROOT, "node_modules/@types")],
-        },
-        include: ["./**/*.ts"],
-        exclude: [],
-      }),
-    );
-    const tsc = await run(
-      process.execPath,
-      [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", tsconfig],
-      out,
-    );
+    const tsc = await tscStrict(out, ["./**/*.ts"]);
     expect(tsc.out).toBe("");
     expect(tsc.code).toBe(0);
   }, 120_000);
@@ -207,30 +173,8 @@ describe("installed in the API server", () => {
     namespace = await testNamespace(admin, "e2e-crdsets");
     client = adminClient({ namespace: namespace.name });
     // The experimental channel is a superset of the standard one (same CRD names).
-    for (const set of ["gateway-api-experimental", "cert-manager"]) {
-      for (const crd of generated.get(set)!.crds) {
-        const { metadata, spec } = crd;
-        await createCustomResourceDefinition(admin, {
-          body: {
-            apiVersion: "apiextensions.k8s.io/v1",
-            kind: "CustomResourceDefinition",
-            metadata: { name: metadata!.name, annotations: metadata!.annotations },
-            spec,
-          },
-        }).catch((e: unknown) => {
-          if (!(e instanceof KubeError && e.code === 409)) throw e;
-        });
-        installed.push(metadata!.name!);
-      }
-    }
-    for (const crdName of installed)
-      await eventually(`${crdName} Established`, async () => {
-        const { status } = await readCustomResourceDefinition(admin, { name: crdName });
-        return (
-          status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ||
-          undefined
-        );
-      });
+    for (const set of ["gateway-api-experimental", "cert-manager"])
+      installed.push(...(await installCrds(admin, generated.get(set)!.crds)));
   }, 120_000);
 
   afterAll(async () => {

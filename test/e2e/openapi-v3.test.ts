@@ -6,9 +6,7 @@ import { fileURLToPath } from "node:url";
 import { loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createCustomResourceDefinition,
   deleteCustomResourceDefinition,
-  readCustomResourceDefinition,
   type CustomResourceDefinition,
 } from "../../generated/apiextensions.k8s.io/v1/index.js";
 import { loadCrds } from "../../generator/crd.js";
@@ -19,6 +17,7 @@ import { readCrdOpenApiV3 } from "../../generator/openapi-v3.js";
 import { fromCluster } from "../../generator/sources.js";
 import { sendText, type Client } from "../../runtime/index.js";
 import { useCluster } from "./cluster.js";
+import { installCrds } from "./crd-support.js";
 import { adminClient, eventually } from "./support.js";
 
 const FIXTURE = fileURLToPath(new URL("../unit/generator/crds/widgets.yaml", import.meta.url));
@@ -38,18 +37,10 @@ describe("--from-cluster reads /openapi/v3 for CRD groups", () => {
 
   beforeAll(async () => {
     admin = adminClient();
-    for (const doc of loadAll(await readFile(FIXTURE, "utf8")) as CustomResourceDefinition[]) {
-      if (doc?.kind !== "CustomResourceDefinition") continue;
-      await createCustomResourceDefinition(admin, { body: doc });
-      names.push(doc.metadata!.name!);
-    }
-    for (const name of names)
-      await eventually(`${name} Established`, async () => {
-        const { status } = await readCustomResourceDefinition(admin, { name });
-        return status?.conditions?.some((c) => c.type === "Established" && c.status === "True")
-          ? true
-          : undefined;
-      });
+    const docs = (loadAll(await readFile(FIXTURE, "utf8")) as CustomResourceDefinition[]).filter(
+      (d) => d?.kind === "CustomResourceDefinition",
+    );
+    names.push(...(await installCrds(admin, docs)));
     // The OpenAPI documents are rebuilt asynchronously after a CRD is established.
     await eventually(
       "the CRDs in /openapi/v3",

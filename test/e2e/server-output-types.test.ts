@@ -2,18 +2,14 @@
 // the test cluster (objects created as a new user would, objects the server creates itself, and
 // Gateway API custom resources), each written as an object literal typed as the generated list
 // type and compiled with tsc --strict (object literals also reject fields the types lack).
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadAll } from "js-yaml";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createCustomResourceDefinition,
   deleteCustomResourceDefinition,
-  readCustomResourceDefinition,
   type CustomResourceDefinition,
 } from "../../generated/apiextensions.k8s.io/v1/index.js";
 import { createNamespacedDeployment } from "../../generated/apps/v1/index.js";
@@ -26,11 +22,11 @@ import {
 import { loadCrds } from "../../generator/crd.js";
 import { crdOnlySpec, withCrdProvenance } from "../../generator/crd-source.js";
 import { buildOutput } from "../../generator/generate.js";
-import { KubeError, send, sendText, type Client } from "../../runtime/index.js";
+import { send, sendText, type Client } from "../../runtime/index.js";
 import { CRD_SETS, crdSetDir } from "../tools/crd-sets.js";
-import { adminClient, eventually, testNamespace } from "./support.js";
+import { installCrds, ROOT, tscStrict } from "./crd-support.js";
+import { adminClient, testNamespace } from "./support.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const GATEWAY_KINDS = new Set(["GatewayClass", "Gateway", "HTTPRoute"]);
 
 describe("server output type-checks against the generated models", () => {
@@ -58,27 +54,12 @@ describe("server output type-checks against the generated models", () => {
       await mkdir(path.dirname(path.join(out, name)), { recursive: true });
       await writeFile(path.join(out, name), text);
     }
+    const docs: CustomResourceDefinition[] = [];
     for (const file of loaded.files)
-      for (const doc of loadAll(await readFile(file, "utf8")) as CustomResourceDefinition[]) {
-        if (doc?.kind !== "CustomResourceDefinition" || !GATEWAY_KINDS.has(doc.spec.names.kind))
-          continue;
-        await createCustomResourceDefinition(admin, {
-          body: {
-            ...doc,
-            metadata: { name: doc.metadata!.name, annotations: doc.metadata!.annotations },
-          },
-        }).catch((e: unknown) => {
-          if (!(e instanceof KubeError && e.code === 409)) throw e;
-        });
-        installed.push(doc.metadata!.name!);
-      }
-    for (const name of installed)
-      await eventually(`${name} Established`, async () => {
-        const { status } = await readCustomResourceDefinition(admin, { name });
-        return status?.conditions?.some((c) => c.type === "Established" && c.status === "True")
-          ? true
-          : undefined;
-      });
+      for (const doc of loadAll(await readFile(file, "utf8")) as CustomResourceDefinition[])
+        if (doc?.kind === "CustomResourceDefinition" && GATEWAY_KINDS.has(doc.spec.names.kind))
+          docs.push(doc);
+    installed.push(...(await installCrds(admin, docs)));
 
     // Objects as a new user writes them: the server defaults the rest.
     const namespace = ns.name;
@@ -257,32 +238,7 @@ describe("server output type-checks against the generated models", () => {
     expect(lines.join("\n")).toContain('"rules": null');
 
     await writeFile(path.join(dir, "lists.ts"), lines.join("\n") + "\n");
-    const tsconfig = path.join(dir, "tsconfig.json");
-    await writeFile(
-      tsconfig,
-      JSON.stringify({
-        extends: path.join(ROOT, "tsconfig.json"),
-        compilerOptions: {
-          noEmit: true,
-          strict: true,
-          typeRoots: [path.join(ROOT, "node_modules/@types")],
-        },
-        include: ["lists.ts"],
-        exclude: [],
-      }),
-    );
-    const result = await new Promise<{ code: number; out: string }>((resolve, reject) => {
-      const proc = spawn(
-        process.execPath,
-        [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", tsconfig],
-        { cwd: dir },
-      );
-      let out = "";
-      proc.stdout.on("data", (d: Buffer) => (out += d));
-      proc.stderr.on("data", (d: Buffer) => (out += d));
-      proc.on("error", reject);
-      proc.on("close", (code) => resolve({ code: code ?? -1, out }));
-    });
+    const result = await tscStrict(dir, ["lists.ts"]);
     expect(result.out).toBe("");
     expect(result.code).toBe(0);
   }, 120_000);
