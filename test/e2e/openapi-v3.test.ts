@@ -18,7 +18,11 @@ import { fromCluster } from "../../generator/sources.js";
 import { sendText, type Client } from "../../runtime/index.js";
 import { useCluster } from "./cluster.js";
 import { installCrds } from "./crd-support.js";
-import { adminClient, eventually } from "./support.js";
+import { adminClient, eventually, testNamespace } from "./support.js";
+import {
+  createNamespacedServiceAccount,
+  createNamespacedServiceAccountToken,
+} from "../../generated/core/v1/index.js";
 
 const FIXTURE = fileURLToPath(new URL("../unit/generator/crds/widgets.yaml", import.meta.url));
 const IDS = ["com.example.v1.Widget", "com.example.v1.Gadget", "com.example.v1beta1.Widget"];
@@ -99,4 +103,31 @@ describe("--from-cluster reads /openapi/v3 for CRD groups", () => {
       body(fromFiles.files.get("example.com/v1/resources.ts")),
     );
   }, 120_000);
+
+  it("without permission to list CRDs, keeps to /openapi/v2 and says why", async () => {
+    const cluster = useCluster();
+    const ns = await testNamespace(admin, "e2e-v3");
+    try {
+      await createNamespacedServiceAccount(admin, {
+        namespace: ns.name,
+        body: { metadata: { name: "reader" } },
+      });
+      const { status } = await createNamespacedServiceAccountToken(admin, {
+        namespace: ns.name,
+        name: "reader",
+        body: { spec: { audiences: [], expirationSeconds: 600 } },
+      });
+      const messages: string[] = [];
+      const overlay = await readCrdOpenApiV3(
+        { server: cluster.server, token: status!.token, ca: cluster.caPem },
+        (m) => messages.push(m),
+      );
+      expect(overlay.size).toBe(0);
+      expect(messages).toEqual([
+        "not reading /openapi/v3: cannot list CustomResourceDefinitions (403)",
+      ]);
+    } finally {
+      await ns.remove();
+    }
+  });
 });
