@@ -1,6 +1,6 @@
 /** TypeScript type text for the model's TypeRefs, and model declarations. */
 import type { Definition, Property, TypeRef } from "../generator/ir.js";
-import { jsdoc, pad, propertyKey } from "./layout.js";
+import { PRINT_WIDTH, jsdoc, pad, propertyKey } from "./layout.js";
 
 /** Resolves a definition id to the name it has in the file being written (importing it if needed). */
 export type NameOf = (id: string) => string;
@@ -51,8 +51,14 @@ function objectText(
     return type;
   };
   const members = properties.map((p) => {
-    const optional = p.required ? "" : "?";
-    return `${jsdoc(depth + 1, p.description)}${pad(depth + 1)}${propertyKey(p.name)}${optional}: ${typeOf(p)};`;
+    const head = `${jsdoc(depth + 1, p.description)}${pad(depth + 1)}${propertyKey(p.name)}${p.required ? "" : "?"}:`;
+    const type = typeOf(p);
+    const line = `${pad(depth + 1)}${propertyKey(p.name)}${p.required ? "" : "?"}: ${type};`;
+    if (line.length > PRINT_WIDTH && !type.includes("\n") && !type.includes("{")) {
+      const broken = brokenUnion(p, literals?.[p.name] !== undefined, nameOf, depth);
+      if (broken) return `${head}${broken};`;
+    }
+    return `${head} ${type};`;
   });
   if (object.open) members.push(`${pad(depth + 1)}[key: string]: unknown;`);
   const text = members.length === 0 ? "{}" : `{\n${members.join("\n")}\n${pad(depth)}}`;
@@ -64,6 +70,36 @@ function objectText(
     return required.length === 0 ? "{}" : `{ ${required.join("; ")} }`;
   });
   return `${text} & (${alternatives.join(" | ")})`;
+}
+
+/**
+ * A member whose union type does not fit on its line, laid out as Prettier does: the union on the
+ * next line when it fits there, else one `| member` per line; the same inside `Array<…>`.
+ */
+function brokenUnion(
+  p: Property,
+  pinned: boolean,
+  nameOf: NameOf,
+  depth: number,
+): string | undefined {
+  if (pinned) return undefined;
+  const inner = pad(depth + 2);
+  const lay = (members: string[], close: string): string => {
+    const flat = `${inner}${members.join(" | ")}`;
+    return flat.length + close.length <= PRINT_WIDTH
+      ? `\n${flat}`
+      : `\n${members.map((m) => `${inner}| ${m}`).join("\n")}`;
+  };
+  const texts = (t: TypeRef) =>
+    t.kind === "union" ? t.members.map((m) => typeText(m, nameOf, depth + 2)) : undefined;
+  if (p.type.kind === "union") {
+    const members = texts(p.type)!;
+    return lay(p.nullable ? [...members, "null"] : members, ";");
+  }
+  if (p.type.kind === "array" && p.type.items.kind === "union" && !p.nullable) {
+    return ` Array<${lay(texts(p.type.items)!, "")}\n${pad(depth + 1)}>`;
+  }
+  return undefined;
 }
 
 /** One exported declaration per definition: an interface for objects, a type alias otherwise. */

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadAll } from "js-yaml";
+import * as prettier from "prettier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   deleteCustomResourceDefinition,
@@ -89,6 +90,7 @@ interface Generated {
   /** group/version → kinds whose objects the usage file types. */
   kinds: Map<string, { kind: string; namespaced: boolean }[]>;
   crds: CustomResourceDefinition[];
+  files: Map<string, string>;
 }
 
 let dir: string;
@@ -123,7 +125,7 @@ beforeAll(async () => {
       ) as (CustomResourceDefinition | null)[])
         if (doc?.kind === "CustomResourceDefinition") crds.push(doc);
     }
-    generated.set(set.name, { out, kinds, crds });
+    generated.set(set.name, { out, kinds, crds, files: result.files });
   }
 }, 120_000);
 
@@ -157,6 +159,11 @@ describe.each(CRD_SETS.map((s) => s.name))("%s", (name) => {
     expect(i).toBeGreaterThan(5);
     await writeFile(path.join(out, "usage.ts"), lines.join("\n") + "\n");
     const tsc = await tscStrict(out, ["./**/*.ts"]);
+    // Real-world schemas (long enums, deep nesting) still come out as Prettier writes them.
+    const options = (await prettier.resolveConfig(path.join(ROOT, "package.json"))) ?? {};
+    for (const [file, text] of generated.get(name)!.files)
+      if (file.endsWith(".ts"))
+        expect(await prettier.check(text, { ...options, filepath: file }), file).toBe(true);
     expect(tsc.out).toBe("");
     expect(tsc.code).toBe(0);
   }, 120_000);

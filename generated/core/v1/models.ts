@@ -809,7 +809,72 @@ export interface ContainerStatus {
   /** State holds details about the container's current condition. */
   state?: ContainerState;
   /** StopSignal reports the effective stop signal for this container */
-  stopSignal?: "SIGABRT" | "SIGALRM" | "SIGBUS" | "SIGCHLD" | "SIGCLD" | "SIGCONT" | "SIGFPE" | "SIGHUP" | "SIGILL" | "SIGINT" | "SIGIO" | "SIGIOT" | "SIGKILL" | "SIGPIPE" | "SIGPOLL" | "SIGPROF" | "SIGPWR" | "SIGQUIT" | "SIGRTMAX" | "SIGRTMAX-1" | "SIGRTMAX-10" | "SIGRTMAX-11" | "SIGRTMAX-12" | "SIGRTMAX-13" | "SIGRTMAX-14" | "SIGRTMAX-2" | "SIGRTMAX-3" | "SIGRTMAX-4" | "SIGRTMAX-5" | "SIGRTMAX-6" | "SIGRTMAX-7" | "SIGRTMAX-8" | "SIGRTMAX-9" | "SIGRTMIN" | "SIGRTMIN+1" | "SIGRTMIN+10" | "SIGRTMIN+11" | "SIGRTMIN+12" | "SIGRTMIN+13" | "SIGRTMIN+14" | "SIGRTMIN+15" | "SIGRTMIN+2" | "SIGRTMIN+3" | "SIGRTMIN+4" | "SIGRTMIN+5" | "SIGRTMIN+6" | "SIGRTMIN+7" | "SIGRTMIN+8" | "SIGRTMIN+9" | "SIGSEGV" | "SIGSTKFLT" | "SIGSTOP" | "SIGSYS" | "SIGTERM" | "SIGTRAP" | "SIGTSTP" | "SIGTTIN" | "SIGTTOU" | "SIGURG" | "SIGUSR1" | "SIGUSR2" | "SIGVTALRM" | "SIGWINCH" | "SIGXCPU" | "SIGXFSZ";
+  stopSignal?:
+    | "SIGABRT"
+    | "SIGALRM"
+    | "SIGBUS"
+    | "SIGCHLD"
+    | "SIGCLD"
+    | "SIGCONT"
+    | "SIGFPE"
+    | "SIGHUP"
+    | "SIGILL"
+    | "SIGINT"
+    | "SIGIO"
+    | "SIGIOT"
+    | "SIGKILL"
+    | "SIGPIPE"
+    | "SIGPOLL"
+    | "SIGPROF"
+    | "SIGPWR"
+    | "SIGQUIT"
+    | "SIGRTMAX"
+    | "SIGRTMAX-1"
+    | "SIGRTMAX-10"
+    | "SIGRTMAX-11"
+    | "SIGRTMAX-12"
+    | "SIGRTMAX-13"
+    | "SIGRTMAX-14"
+    | "SIGRTMAX-2"
+    | "SIGRTMAX-3"
+    | "SIGRTMAX-4"
+    | "SIGRTMAX-5"
+    | "SIGRTMAX-6"
+    | "SIGRTMAX-7"
+    | "SIGRTMAX-8"
+    | "SIGRTMAX-9"
+    | "SIGRTMIN"
+    | "SIGRTMIN+1"
+    | "SIGRTMIN+10"
+    | "SIGRTMIN+11"
+    | "SIGRTMIN+12"
+    | "SIGRTMIN+13"
+    | "SIGRTMIN+14"
+    | "SIGRTMIN+15"
+    | "SIGRTMIN+2"
+    | "SIGRTMIN+3"
+    | "SIGRTMIN+4"
+    | "SIGRTMIN+5"
+    | "SIGRTMIN+6"
+    | "SIGRTMIN+7"
+    | "SIGRTMIN+8"
+    | "SIGRTMIN+9"
+    | "SIGSEGV"
+    | "SIGSTKFLT"
+    | "SIGSTOP"
+    | "SIGSYS"
+    | "SIGTERM"
+    | "SIGTRAP"
+    | "SIGTSTP"
+    | "SIGTTIN"
+    | "SIGTTOU"
+    | "SIGURG"
+    | "SIGUSR1"
+    | "SIGUSR2"
+    | "SIGVTALRM"
+    | "SIGWINCH"
+    | "SIGXCPU"
+    | "SIGXFSZ";
   /**
    * User represents user identity information initially attached to the first process of the container
    */
@@ -1502,7 +1567,15 @@ export interface HostPathVolumeSource {
   /**
    * type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
    */
-  type?: "" | "BlockDevice" | "CharDevice" | "Directory" | "DirectoryOrCreate" | "File" | "FileOrCreate" | "Socket";
+  type?:
+    | ""
+    | "BlockDevice"
+    | "CharDevice"
+    | "Directory"
+    | "DirectoryOrCreate"
+    | "File"
+    | "FileOrCreate"
+    | "Socket";
 }
 
 /**
@@ -1630,7 +1703,72 @@ export interface Lifecycle {
   /**
    * StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
    */
-  stopSignal?: "SIGABRT" | "SIGALRM" | "SIGBUS" | "SIGCHLD" | "SIGCLD" | "SIGCONT" | "SIGFPE" | "SIGHUP" | "SIGILL" | "SIGINT" | "SIGIO" | "SIGIOT" | "SIGKILL" | "SIGPIPE" | "SIGPOLL" | "SIGPROF" | "SIGPWR" | "SIGQUIT" | "SIGRTMAX" | "SIGRTMAX-1" | "SIGRTMAX-10" | "SIGRTMAX-11" | "SIGRTMAX-12" | "SIGRTMAX-13" | "SIGRTMAX-14" | "SIGRTMAX-2" | "SIGRTMAX-3" | "SIGRTMAX-4" | "SIGRTMAX-5" | "SIGRTMAX-6" | "SIGRTMAX-7" | "SIGRTMAX-8" | "SIGRTMAX-9" | "SIGRTMIN" | "SIGRTMIN+1" | "SIGRTMIN+10" | "SIGRTMIN+11" | "SIGRTMIN+12" | "SIGRTMIN+13" | "SIGRTMIN+14" | "SIGRTMIN+15" | "SIGRTMIN+2" | "SIGRTMIN+3" | "SIGRTMIN+4" | "SIGRTMIN+5" | "SIGRTMIN+6" | "SIGRTMIN+7" | "SIGRTMIN+8" | "SIGRTMIN+9" | "SIGSEGV" | "SIGSTKFLT" | "SIGSTOP" | "SIGSYS" | "SIGTERM" | "SIGTRAP" | "SIGTSTP" | "SIGTTIN" | "SIGTTOU" | "SIGURG" | "SIGUSR1" | "SIGUSR2" | "SIGVTALRM" | "SIGWINCH" | "SIGXCPU" | "SIGXFSZ";
+  stopSignal?:
+    | "SIGABRT"
+    | "SIGALRM"
+    | "SIGBUS"
+    | "SIGCHLD"
+    | "SIGCLD"
+    | "SIGCONT"
+    | "SIGFPE"
+    | "SIGHUP"
+    | "SIGILL"
+    | "SIGINT"
+    | "SIGIO"
+    | "SIGIOT"
+    | "SIGKILL"
+    | "SIGPIPE"
+    | "SIGPOLL"
+    | "SIGPROF"
+    | "SIGPWR"
+    | "SIGQUIT"
+    | "SIGRTMAX"
+    | "SIGRTMAX-1"
+    | "SIGRTMAX-10"
+    | "SIGRTMAX-11"
+    | "SIGRTMAX-12"
+    | "SIGRTMAX-13"
+    | "SIGRTMAX-14"
+    | "SIGRTMAX-2"
+    | "SIGRTMAX-3"
+    | "SIGRTMAX-4"
+    | "SIGRTMAX-5"
+    | "SIGRTMAX-6"
+    | "SIGRTMAX-7"
+    | "SIGRTMAX-8"
+    | "SIGRTMAX-9"
+    | "SIGRTMIN"
+    | "SIGRTMIN+1"
+    | "SIGRTMIN+10"
+    | "SIGRTMIN+11"
+    | "SIGRTMIN+12"
+    | "SIGRTMIN+13"
+    | "SIGRTMIN+14"
+    | "SIGRTMIN+15"
+    | "SIGRTMIN+2"
+    | "SIGRTMIN+3"
+    | "SIGRTMIN+4"
+    | "SIGRTMIN+5"
+    | "SIGRTMIN+6"
+    | "SIGRTMIN+7"
+    | "SIGRTMIN+8"
+    | "SIGRTMIN+9"
+    | "SIGSEGV"
+    | "SIGSTKFLT"
+    | "SIGSTOP"
+    | "SIGSYS"
+    | "SIGTERM"
+    | "SIGTRAP"
+    | "SIGTSTP"
+    | "SIGTTIN"
+    | "SIGTTOU"
+    | "SIGURG"
+    | "SIGUSR1"
+    | "SIGUSR2"
+    | "SIGVTALRM"
+    | "SIGWINCH"
+    | "SIGXCPU"
+    | "SIGXFSZ";
 }
 
 /**
@@ -3728,7 +3866,15 @@ export interface ResourceQuotaSpec {
   /**
    * A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects.
    */
-  scopes?: Array<"BestEffort" | "CrossNamespacePodAffinity" | "NotBestEffort" | "NotTerminating" | "PriorityClass" | "Terminating" | "VolumeAttributesClass">;
+  scopes?: Array<
+    | "BestEffort"
+    | "CrossNamespacePodAffinity"
+    | "NotBestEffort"
+    | "NotTerminating"
+    | "PriorityClass"
+    | "Terminating"
+    | "VolumeAttributesClass"
+  >;
 }
 
 /** ResourceQuotaStatus defines the enforced hard limits and observed use. */
@@ -3870,7 +4016,14 @@ export interface ScopedResourceSelectorRequirement {
    */
   operator: "DoesNotExist" | "Exists" | "In" | "NotIn";
   /** The name of the scope that the selector applies to. */
-  scopeName: "BestEffort" | "CrossNamespacePodAffinity" | "NotBestEffort" | "NotTerminating" | "PriorityClass" | "Terminating" | "VolumeAttributesClass";
+  scopeName:
+    | "BestEffort"
+    | "CrossNamespacePodAffinity"
+    | "NotBestEffort"
+    | "NotTerminating"
+    | "PriorityClass"
+    | "Terminating"
+    | "VolumeAttributesClass";
   /**
    * An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
    */
