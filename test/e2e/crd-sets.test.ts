@@ -7,16 +7,13 @@ import path from "node:path";
 import { loadAll } from "js-yaml";
 import * as prettier from "prettier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  deleteCustomResourceDefinition,
-  type CustomResourceDefinition,
-} from "../../generated/apiextensions.k8s.io/v1/index.js";
+import { type CustomResourceDefinition } from "../../generated/apiextensions.k8s.io/v1/index.js";
 import { loadCrds } from "../../generator/crd.js";
 import { crdOnlySpec, withCrdProvenance } from "../../generator/crd-source.js";
 import { buildOutput } from "../../generator/generate.js";
 import { isInvalid, isNotFound, KubeError, type Client } from "../../runtime/index.js";
 import { CRD_SETS, crdSetDir } from "../tools/crd-sets.js";
-import { installCrds, ROOT, tscStrict } from "./crd-support.js";
+import { installCrds, removeCrds, ROOT, tscStrict } from "./crd-support.js";
 import { adminClient, testNamespace } from "./support.js";
 
 type Obj = Record<string, unknown> & { spec?: Record<string, unknown> };
@@ -185,8 +182,7 @@ describe("installed in the API server", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const crdName of installed)
-      await deleteCustomResourceDefinition(admin, { name: crdName }).catch(() => {});
+    await removeCrds(admin, installed);
     await namespace?.remove();
     await client?.close();
     await admin?.close();

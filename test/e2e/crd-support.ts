@@ -5,10 +5,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   createCustomResourceDefinition,
+  deleteCustomResourceDefinition,
   readCustomResourceDefinition,
   type CustomResourceDefinition,
 } from "../../generated/apiextensions.k8s.io/v1/index.js";
-import { KubeError, type Client } from "../../runtime/index.js";
+import { KubeError, isNotFound, type Client } from "../../runtime/index.js";
 import { eventually } from "./support.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,6 +40,21 @@ export async function installCrds(
         : undefined;
     });
   return names;
+}
+
+/** Deletes the CRDs and waits until they are gone, so later test files never see them. */
+export async function removeCrds(admin: Client, names: string[]): Promise<void> {
+  for (const name of names) await deleteCustomResourceDefinition(admin, { name }).catch(() => {});
+  for (const name of names)
+    await eventually(
+      `${name} deleted`,
+      () =>
+        readCustomResourceDefinition(admin, { name }).then(
+          () => undefined,
+          (e: unknown) => (isNotFound(e) ? true : undefined),
+        ),
+      60_000,
+    );
 }
 
 /** Runs tsc --strict over `include` (relative to `dir`); resolves to its output and exit code. */

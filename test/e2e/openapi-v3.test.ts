@@ -5,10 +5,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { loadAll } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  deleteCustomResourceDefinition,
-  type CustomResourceDefinition,
-} from "../../generated/apiextensions.k8s.io/v1/index.js";
+import { type CustomResourceDefinition } from "../../generated/apiextensions.k8s.io/v1/index.js";
 import { loadCrds } from "../../generator/crd.js";
 import { crdOnlySpec, withCrdProvenance } from "../../generator/crd-source.js";
 import { buildOutput } from "../../generator/generate.js";
@@ -17,7 +14,7 @@ import { readCrdOpenApiV3 } from "../../generator/openapi-v3.js";
 import { fromCluster } from "../../generator/sources.js";
 import { sendText, type Client } from "../../runtime/index.js";
 import { useCluster } from "./cluster.js";
-import { installCrds } from "./crd-support.js";
+import { installCrds, removeCrds } from "./crd-support.js";
 import { adminClient, eventually, testNamespace } from "./support.js";
 import {
   createNamespacedServiceAccount,
@@ -67,7 +64,7 @@ describe("--from-cluster reads /openapi/v3 for CRD groups", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const name of names) await deleteCustomResourceDefinition(admin, { name }).catch(() => {});
+    await removeCrds(admin, names);
     await admin?.close();
   }, 60_000);
 

@@ -8,10 +8,7 @@ import path from "node:path";
 import { loadAll } from "js-yaml";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  deleteCustomResourceDefinition,
-  type CustomResourceDefinition,
-} from "../../generated/apiextensions.k8s.io/v1/index.js";
+import { type CustomResourceDefinition } from "../../generated/apiextensions.k8s.io/v1/index.js";
 import { createNamespacedDeployment } from "../../generated/apps/v1/index.js";
 import { createNamespacedCronJob } from "../../generated/batch/v1/index.js";
 import {
@@ -24,7 +21,7 @@ import { crdOnlySpec, withCrdProvenance } from "../../generator/crd-source.js";
 import { buildOutput } from "../../generator/generate.js";
 import { send, sendText, type Client } from "../../runtime/index.js";
 import { CRD_SETS, crdSetDir } from "../tools/crd-sets.js";
-import { installCrds, ROOT, tscStrict } from "./crd-support.js";
+import { installCrds, removeCrds, ROOT, tscStrict } from "./crd-support.js";
 import { adminClient, testNamespace } from "./support.js";
 
 const GATEWAY_KINDS = new Set(["GatewayClass", "Gateway", "HTTPRoute"]);
@@ -135,8 +132,7 @@ describe("server output type-checks against the generated models", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const name of installed)
-      await deleteCustomResourceDefinition(admin, { name }).catch(() => {});
+    await removeCrds(admin, installed);
     await ns?.remove();
     await admin?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
