@@ -14,15 +14,23 @@ import {
   type LoadedSpec,
 } from "./sources.js";
 import { SpecError } from "./spec.js";
+import { crdOnlySpec, loadCrds, withCrdProvenance } from "./crd-source.js";
+import { diffMain } from "./diff-cli.js";
+import { readCrdOpenApiV3, type OpenApiV3Overlay } from "./openapi-v3.js";
+import { withOpenApiV3Provenance } from "./openapi-v3-source.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
        kubegen rbac [--project tsconfig.json | FILES...] [options]   (kubegen rbac --help)
+       kubegen diff --from A --to B [--json] [--fail-on removed]   (kubegen diff --help)
 
 Sources (pick one; with none, regenerate OUT from the release recorded in OUT/kubegen.json):
   --spec FILE            a Swagger 2.0 document (.json or .json.gz)
   --url URL              the same, downloaded
-  --from-cluster         the current cluster's /openapi/v2 (kubeconfig or in-cluster config)
+  --from-cluster         the current cluster's /openapi/v2 (kubeconfig or in-cluster config),
+                         with /openapi/v3 for the group/versions its CRDs serve
   --kubernetes X.Y.Z     a Kubernetes release (cached, else fetched)
+  --crd PATH             CustomResourceDefinitions: a YAML/JSON file (multi-document), a folder
+                         or a glob; repeatable. Alone, or added to one of the sources above
 
 Options:
   --out DIR              output folder (default: generated)
@@ -52,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return rbac.rbacMain(rest);
   }
+  if (command === "diff") return diffMain(rest);
   if (command !== "generate") {
     process.stderr.write(USAGE);
     return command === "--help" || command === "-h" ? 0 : 2;
@@ -64,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       url: { type: "string" },
       "from-cluster": { type: "boolean" },
       kubernetes: { type: "string" },
+      crd: { type: "string", multiple: true },
       out: { type: "string", default: "generated" },
       check: { type: "boolean" },
       runtime: { type: "string" },
@@ -93,10 +103,19 @@ export async function main(argv: string[]): Promise<number> {
   const cacheDir = resolve(values["cache-dir"] ?? process.env.KUBEGEN_CACHE_DIR ?? ".cache");
   let release: string | undefined;
   let spec: LoadedSpec;
-  if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
+  let openApiV3: OpenApiV3Overlay | undefined;
+  // With no source, a regeneration reuses the recorded CRD paths; a CRD-only output stays one.
+  const crdPaths = values.crd ?? (sources.length === 0 ? previous?.crds : undefined);
+  const crds = crdPaths ? { loaded: await loadCrds(crdPaths), paths: crdPaths } : undefined;
+  for (const skipped of crds?.loaded.skipped ?? []) progress(`not a CRD, skipped: ${skipped}`);
+  if (crds && sources.length === 0 && !previous?.release) spec = crdOnlySpec();
+  else if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
   else if (values.url) spec = await fromUrl(values.url, progress, values["kubernetes-version"]);
   else if (values["from-cluster"]) {
-    spec = await fromCluster({ context: values.context, kubeconfig: values.kubeconfig }, progress);
+    const clusterOptions = { context: values.context, kubeconfig: values.kubeconfig };
+    spec = await fromCluster(clusterOptions, progress);
+    openApiV3 = await readCrdOpenApiV3(clusterOptions, progress);
+    spec = withOpenApiV3Provenance(spec, openApiV3);
   } else {
     release = values.kubernetes ?? previous?.release;
     if (!release) {
@@ -112,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
     `parsing and emitting (${(spec.text.length / 1e6).toFixed(1)} MB, sha256 ${spec.provenance.sha256.slice(0, 12)})`,
   );
   const runtime = values.runtime ?? previous?.runtime ?? "kubegen/runtime";
-  const result = buildOutput(spec, { runtime, release });
+  if (crds) spec = withCrdProvenance(spec, crds.loaded, crds.paths);
+  const result = buildOutput(spec, { runtime, release, crds, openApiV3 });
   const { summary } = result;
 
   if (values.check) {

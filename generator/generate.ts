@@ -2,7 +2,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { emit, type FileSet } from "./emit.js";
+import { addCrds, type CrdLoadResult } from "./crd.js";
 import { applyFixUps } from "./fixups.js";
+import { applyOpenApiV3, type OpenApiV3Overlay } from "./openapi-v3.js";
+import { applyReleaseData } from "./release-data.js";
 import type { ApiModel } from "./ir.js";
 import { buildModel } from "./model.js";
 import { parseSpec } from "./spec.js";
@@ -20,6 +23,8 @@ export interface OutputMetadata {
   release?: string;
   runtime: string;
   fixups: string[];
+  /** `--crd` paths, as given, when the output includes custom resources. */
+  crds?: string[];
 }
 
 export interface GenerateResult {
@@ -40,6 +45,10 @@ export interface BuildOptions {
   runtime: string;
   /** Recorded in the metadata when the spec is a release's. */
   release?: string;
+  /** OpenAPI v3 documents of a cluster's CRD group/versions, replacing their v2 form. */
+  openApiV3?: OpenApiV3Overlay;
+  /** Custom resources to add (`--crd`), and the paths they were read from. */
+  crds?: { loaded: CrdLoadResult; paths: string[] };
 }
 
 /** Everything up to, not including, the disk: deterministic for the same spec and options. */
@@ -47,6 +56,9 @@ export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateRe
   const t0 = performance.now();
   const parsed = parseSpec(spec.text);
   const fixups = applyFixUps(parsed);
+  if (options.openApiV3) applyOpenApiV3(parsed, options.openApiV3);
+  if (options.crds) addCrds(parsed, options.crds.loaded.crds);
+  fixups.push(...applyReleaseData(parsed, spec.provenance.kubernetesVersion));
   const t1 = performance.now();
   const model = buildModel(parsed, spec.provenance, { discoveredVerbs: spec.discoveredVerbs });
   const t2 = performance.now();
@@ -58,6 +70,7 @@ export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateRe
     ...(options.release ? { release: options.release } : {}),
     runtime: options.runtime,
     fixups,
+    ...(options.crds ? { crds: options.crds.paths } : {}),
   };
   files.set(METADATA_FILE, JSON.stringify(metadata, null, 2) + "\n");
   const t3 = performance.now();

@@ -20,7 +20,15 @@ export type TypeRef =
   | { kind: "intOrString" }
   | { kind: "array"; items: TypeRef }
   | { kind: "map"; values: TypeRef }
-  | { kind: "object"; properties: Property[] }
+  | {
+      kind: "object";
+      properties: Property[];
+      /** Other members are allowed too (`x-kubernetes-preserve-unknown-fields`). */
+      open?: boolean;
+      /** `oneOf`/`anyOf` alternatives: in each, these properties are required. */
+      alternatives?: string[][];
+    }
+  | { kind: "literal"; value: string | number | boolean | null }
   | { kind: "union"; members: TypeRef[] }
   | { kind: "record" }
   | { kind: "unknown" };

@@ -21,6 +21,7 @@ import {
   type SwaggerSchema,
   type SwaggerSpec,
 } from "./spec.js";
+import { extendedType } from "./schema-extensions.js";
 
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
 const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
@@ -280,6 +281,8 @@ export function toType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): Ty
   }
   // CRD schemas mark int-or-string with an extension and no type.
   if (schema["x-kubernetes-int-or-string"] === true) return { kind: "intOrString" };
+  const extended = extendedType(schema, at, (s, p) => toType(spec, s, p));
+  if (extended) return extended;
   const oneOf = schema["x-kubegen-one-of"] as SwaggerSchema[] | undefined;
   if (oneOf) {
     return {

@@ -54,7 +54,16 @@ function sharedName(names: Set<string>): string {
 }
 
 export function planQueries(ops: Operation[]): QueryPlan {
-  const key = (p: Parameter) => JSON.stringify([p.name, p.required, p.type, p.description ?? ""]);
+  // Keys are long (descriptions) and asked for often: computed once per parameter.
+  const keys = new Map<Parameter, string>();
+  const key = (p: Parameter) => {
+    let k = keys.get(p);
+    if (k === undefined) {
+      k = JSON.stringify([p.name, p.required, p.type, p.description ?? ""]);
+      keys.set(p, k);
+    }
+    return k;
+  };
   const counts = new Map<string, number>();
   for (const op of ops)
     for (const q of op.queryParams) counts.set(key(q), (counts.get(key(q)) ?? 0) + 1);

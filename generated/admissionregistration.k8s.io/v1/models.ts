@@ -176,7 +176,7 @@ export interface MatchResources {
    *
    * Defaults to "Equivalent"
    */
-  matchPolicy?: string;
+  matchPolicy?: "Equivalent" | "Exact";
   /**
    * namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy.
    *
@@ -330,7 +330,7 @@ export interface MutatingAdmissionPolicySpec {
    *
    * Allowed values are Ignore or Fail. Defaults to Fail.
    */
-  failurePolicy?: string;
+  failurePolicy?: "Fail" | "Ignore";
   /**
    * matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
    *
@@ -363,7 +363,7 @@ export interface MutatingAdmissionPolicySpec {
    *
    * IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
    */
-  reinvocationPolicy?: string;
+  reinvocationPolicy?: "IfNeeded" | "Never";
   /**
    * variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
    *
@@ -385,7 +385,7 @@ export interface MutatingWebhook {
   /**
    * failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are Ignore or Fail. Defaults to Fail.
    */
-  failurePolicy?: string;
+  failurePolicy?: "Fail" | "Ignore";
   /**
    * matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
    *
@@ -406,7 +406,7 @@ export interface MutatingWebhook {
    *
    * Defaults to "Equivalent"
    */
-  matchPolicy?: string;
+  matchPolicy?: "Equivalent" | "Exact";
   /**
    * name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required.
    */
@@ -458,7 +458,7 @@ export interface MutatingWebhook {
    *
    * Defaults to "Never".
    */
-  reinvocationPolicy?: string;
+  reinvocationPolicy?: "IfNeeded" | "Never";
   /**
    * rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects.
    */
@@ -466,7 +466,7 @@ export interface MutatingWebhook {
   /**
    * sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some.
    */
-  sideEffects: string;
+  sideEffects: "None" | "NoneOnDryRun" | "Some" | "Unknown";
   /**
    * timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds.
    */
@@ -524,7 +524,7 @@ export interface Mutation {
   /**
    * patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
    */
-  patchType: string;
+  patchType: "ApplyConfiguration" | "JSONPatch";
 }
 
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. */
@@ -540,7 +540,7 @@ export interface NamedRuleWithOperations {
   /**
    * operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required.
    */
-  operations?: string[];
+  operations?: Array<"*" | "CONNECT" | "CREATE" | "DELETE" | "UPDATE">;
   /**
    * resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
    */
@@ -558,7 +558,7 @@ export interface NamedRuleWithOperations {
   /**
    * scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".
    */
-  scope?: string;
+  scope?: "*" | "Cluster" | "Namespaced";
 }
 
 /** ParamKind is a tuple of Group Kind and Version. */
@@ -626,7 +626,7 @@ export interface RuleWithOperations {
   /**
    * operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required.
    */
-  operations?: string[];
+  operations?: Array<"*" | "CONNECT" | "CREATE" | "DELETE" | "UPDATE">;
   /**
    * resources is a list of resources this rule applies to.
    *
@@ -640,7 +640,7 @@ export interface RuleWithOperations {
   /**
    * scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".
    */
-  scope?: string;
+  scope?: "*" | "Cluster" | "Namespaced";
 }
 
 /** ServiceReference holds a reference to Service.legacy.k8s.io */
@@ -768,7 +768,7 @@ export interface ValidatingAdmissionPolicyBindingSpec {
    *
    * Required.
    */
-  validationActions: string[];
+  validationActions: Array<"Audit" | "Deny" | "Warn">;
 }
 
 /** ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy. */
@@ -808,7 +808,7 @@ export interface ValidatingAdmissionPolicySpec {
    *
    * Allowed values are Ignore or Fail. Defaults to Fail.
    */
-  failurePolicy?: string;
+  failurePolicy?: "Fail" | "Ignore";
   /**
    * matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
    *
@@ -867,7 +867,7 @@ export interface ValidatingWebhook {
   /**
    * failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are Ignore or Fail. Defaults to Fail.
    */
-  failurePolicy?: string;
+  failurePolicy?: "Fail" | "Ignore";
   /**
    * matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
    *
@@ -888,7 +888,7 @@ export interface ValidatingWebhook {
    *
    * Defaults to "Equivalent"
    */
-  matchPolicy?: string;
+  matchPolicy?: "Equivalent" | "Exact";
   /**
    * name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required.
    */
@@ -938,7 +938,7 @@ export interface ValidatingWebhook {
   /**
    * sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some.
    */
-  sideEffects: string;
+  sideEffects: "None" | "NoneOnDryRun" | "Some" | "Unknown";
   /**
    * timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds.
    */

@@ -139,7 +139,7 @@ export interface MatchResources {
    *
    * Defaults to "Equivalent"
    */
-  matchPolicy?: string;
+  matchPolicy?: "Equivalent" | "Exact";
   /**
    * namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy.
    *
@@ -295,7 +295,7 @@ export interface MutatingAdmissionPolicySpec {
    *
    * Allowed values are Ignore or Fail. Defaults to Fail.
    */
-  failurePolicy?: string;
+  failurePolicy?: "Fail" | "Ignore";
   /**
    * matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
    *
@@ -328,7 +328,7 @@ export interface MutatingAdmissionPolicySpec {
    *
    * IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
    */
-  reinvocationPolicy?: string;
+  reinvocationPolicy?: "IfNeeded" | "Never";
   /**
    * variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
    *
@@ -350,7 +350,7 @@ export interface Mutation {
   /**
    * patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
    */
-  patchType: string;
+  patchType: "ApplyConfiguration" | "JSONPatch";
 }
 
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. */
@@ -366,7 +366,7 @@ export interface NamedRuleWithOperations {
   /**
    * operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required.
    */
-  operations?: string[];
+  operations?: Array<"*" | "CONNECT" | "CREATE" | "DELETE" | "UPDATE">;
   /**
    * resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
    */
@@ -384,7 +384,7 @@ export interface NamedRuleWithOperations {
   /**
    * scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".
    */
-  scope?: string;
+  scope?: "*" | "Cluster" | "Namespaced";
 }
 
 /** ParamKind is a tuple of Group Kind and Version. */
@@ -422,7 +422,7 @@ export interface ParamRef {
    *
    * Allowed values are `Allow` or `Deny` Default to `Deny`
    */
-  parameterNotFoundAction?: string;
+  parameterNotFoundAction?: "Allow" | "Deny";
   /**
    * selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
    *

@@ -331,7 +331,7 @@ export interface MutatingAdmissionPolicySpec {
    *
    * IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
    */
-  reinvocationPolicy?: string;
+  reinvocationPolicy?: "IfNeeded" | "Never";
   /**
    * variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
    *
@@ -353,7 +353,7 @@ export interface Mutation {
   /**
    * patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
    */
-  patchType: string;
+  patchType: "ApplyConfiguration" | "JSONPatch";
 }
 
 /** NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames. */
@@ -369,7 +369,7 @@ export interface NamedRuleWithOperations {
   /**
    * operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required.
    */
-  operations?: string[];
+  operations?: Array<"*" | "CONNECT" | "CREATE" | "DELETE" | "UPDATE">;
   /**
    * resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
    */
@@ -387,7 +387,7 @@ export interface NamedRuleWithOperations {
   /**
    * scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".
    */
-  scope?: string;
+  scope?: "*" | "Cluster" | "Namespaced";
 }
 
 /** ParamKind is a tuple of Group Kind and Version. */

@@ -67,7 +67,7 @@ export interface CustomResourceDefinition {
 /** CustomResourceDefinitionCondition contains details for the current condition of this pod. */
 export interface CustomResourceDefinitionCondition {
   /** lastTransitionTime last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is a human-readable message indicating details about last transition. */
   message?: string;
   /**
@@ -159,13 +159,13 @@ export interface CustomResourceDefinitionStatus {
    */
   acceptedNames?: CustomResourceDefinitionNames;
   /** conditions indicate state for particular aspects of a CustomResourceDefinition */
-  conditions?: CustomResourceDefinitionCondition[];
+  conditions?: CustomResourceDefinitionCondition[] | null;
   /** The generation observed by the CRD controller. */
   observedGeneration?: number;
   /**
    * storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a migration controller can finish a migration to another version (ensuring no old objects are left in storage), and then remove the rest of the versions from this list. Versions may not be removed from `spec.versions` while they exist in this list.
    */
-  storedVersions?: string[];
+  storedVersions?: string[] | null;
 }
 
 /** CustomResourceDefinitionVersion describes a version for CRD. */
@@ -428,7 +428,8 @@ export interface ValidationRule {
   /**
    * reason provides a machine-readable validation failure reason that is returned to the caller when a request fails this validation rule. The HTTP status code returned to the caller will match the reason of the reason of the first failed validation rule. The currently supported reasons are: "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate". If not set, default to use "FieldValueInvalid". All future added reasons must be accepted by clients when reading this value and unknown reasons should be treated as FieldValueInvalid.
    */
-  reason?: string;
+  reason?:
+    "FieldValueDuplicate" | "FieldValueForbidden" | "FieldValueInvalid" | "FieldValueRequired";
   /**
    * Rule represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec The Rule is scoped to the location of the x-kubernetes-validations extension in the schema. The `self` variable in the CEL expression is bound to the scoped value. Example: - Rule scoped to the root of a resource with a status subresource: {"rule": "self.status.actual <= self.spec.maxDesired"}
    *

@@ -28,7 +28,7 @@ export interface APIService {
 /** APIServiceCondition describes the state of an APIService at a particular point */
 export interface APIServiceCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human-readable message indicating details about last transition. */
   message?: string;
   /** Unique, one-word, CamelCase reason for the condition's last transition. */

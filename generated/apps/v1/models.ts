@@ -80,7 +80,7 @@ export interface DaemonSet {
 /** DaemonSetCondition describes the state of a DaemonSet at a certain point. */
 export interface DaemonSetCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -174,7 +174,7 @@ export interface DaemonSetUpdateStrategy {
   /** Rolling update config params. Present only if type = "RollingUpdate". */
   rollingUpdate?: RollingUpdateDaemonSet;
   /** Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate. */
-  type?: string;
+  type?: "OnDelete" | "RollingUpdate";
 }
 
 /** Deployment enables declarative updates for Pods and ReplicaSets. */
@@ -200,9 +200,9 @@ export interface Deployment {
 /** DeploymentCondition describes the state of a deployment at a certain point. */
 export interface DeploymentCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** The last time this condition was updated. */
-  lastUpdateTime?: Time;
+  lastUpdateTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -302,7 +302,7 @@ export interface DeploymentStrategy {
   /** Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate. */
   rollingUpdate?: RollingUpdateDeployment;
   /** Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate. */
-  type?: string;
+  type?: "Recreate" | "RollingUpdate";
 }
 
 /** ReplicaSet ensures that a specified number of pod replicas are running at any given time. */
@@ -332,7 +332,7 @@ export interface ReplicaSet {
 /** ReplicaSetCondition describes the state of a replica set at a certain point. */
 export interface ReplicaSetCondition {
   /** The last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -480,7 +480,7 @@ export interface StatefulSet {
 /** StatefulSetCondition describes the state of a statefulset at a certain point. */
 export interface StatefulSetCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -553,7 +553,7 @@ export interface StatefulSetSpec {
   /**
    * podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is `OrderedReady`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is `Parallel` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once.
    */
-  podManagementPolicy?: string;
+  podManagementPolicy?: "OrderedReady" | "Parallel";
   /**
    * replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. If unspecified, defaults to 1.
    */
@@ -631,5 +631,5 @@ export interface StatefulSetUpdateStrategy {
    */
   rollingUpdate?: RollingUpdateStatefulSetStrategy;
   /** Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate. */
-  type?: string;
+  type?: "OnDelete" | "RollingUpdate";
 }

@@ -55,7 +55,7 @@ export interface CronJobSpec {
    *
    * - "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn't finished yet; - "Replace": cancels currently running job and replaces it with a new one
    */
-  concurrencyPolicy?: string;
+  concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
   /**
    * The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1.
    */
@@ -119,9 +119,9 @@ export interface Job {
 /** JobCondition describes current state of a job. */
 export interface JobCondition {
   /** Last time the condition was checked. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** Last time the condition transit from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human readable message indicating details about last transition. */
   message?: string;
   /** (brief) reason for the condition's last transition. */
@@ -173,7 +173,7 @@ export interface JobSpec {
    *
    * More completion modes can be added in the future. If the Job controller observes a mode that it doesn't recognize, which is possible during upgrades due to version skew, the controller skips updates for the Job.
    */
-  completionMode?: string;
+  completionMode?: "Indexed" | "NonIndexed";
   /**
    * Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
    */
@@ -206,7 +206,7 @@ export interface JobSpec {
    *
    * When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are allowed values when podFailurePolicy is not in use.
    */
-  podReplacementPolicy?: string;
+  podReplacementPolicy?: "Failed" | "TerminatingOrFailed";
   /**
    * A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
    */
@@ -329,7 +329,7 @@ export interface PodFailurePolicyOnExitCodesRequirement {
    *   by the 'containerName' field) is not in the set of specified values.
    * Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied.
    */
-  operator: string;
+  operator: "In" | "NotIn";
   /**
    * Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed.
    */
@@ -367,7 +367,7 @@ export interface PodFailurePolicyRule {
    *   counter towards the .backoffLimit is incremented.
    * Additional values are considered to be added in the future. Clients should react to an unknown action by skipping the rule.
    */
-  action: string;
+  action: "Count" | "FailIndex" | "FailJob" | "Ignore";
   /** Represents the requirement on the container exit codes. */
   onExitCodes?: PodFailurePolicyOnExitCodesRequirement;
   /**

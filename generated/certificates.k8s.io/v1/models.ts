@@ -41,9 +41,9 @@ export interface CertificateSigningRequestCondition {
   /**
    * lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when a new condition type is added or an existing condition's status is changed, the server defaults this to the current time.
    */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** lastUpdateTime is the time of the last update to this condition */
-  lastUpdateTime?: Time;
+  lastUpdateTime?: Time | null;
   /** message contains a human readable message with details about the request state */
   message?: string;
   /** reason indicates a brief reason for the request state */
@@ -156,7 +156,31 @@ export interface CertificateSigningRequestSpec {
    *  "ipsec end system", "ipsec tunnel", "ipsec user",
    *  "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc"
    */
-  usages?: string[];
+  usages?: Array<
+    | "any"
+    | "cert sign"
+    | "client auth"
+    | "code signing"
+    | "content commitment"
+    | "crl sign"
+    | "data encipherment"
+    | "decipher only"
+    | "digital signature"
+    | "email protection"
+    | "encipher only"
+    | "ipsec end system"
+    | "ipsec tunnel"
+    | "ipsec user"
+    | "key agreement"
+    | "key encipherment"
+    | "microsoft sgc"
+    | "netscape sgc"
+    | "ocsp signing"
+    | "s/mime"
+    | "server auth"
+    | "signing"
+    | "timestamping"
+  >;
   /**
    * username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.
    */

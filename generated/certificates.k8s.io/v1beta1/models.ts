@@ -130,7 +130,7 @@ export interface PodCertificateRequestSpec {
    *
    * Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.  Signer implementations should extract the public key from the StubPKCS10Request field.
    */
-  pkixPublicKey?: string;
+  pkixPublicKey?: string | null;
   /** podName is the name of the pod into which the certificate will be mounted. */
   podName: string;
   /** podUID is the UID of the pod into which the certificate will be mounted. */
@@ -150,7 +150,7 @@ export interface PodCertificateRequestSpec {
    *
    * Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.
    */
-  proofOfPossession?: string;
+  proofOfPossession?: string | null;
   /** serviceAccountName is the name of the service account the pod is running as. */
   serviceAccountName: string;
   /** serviceAccountUID is the UID of the service account the pod is running as. */

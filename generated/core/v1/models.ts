@@ -64,7 +64,7 @@ export interface AppArmorProfile {
    *   RuntimeDefault - the container runtime's default profile.
    *   Unconfined - no AppArmor enforcement.
    */
-  type: string;
+  type: "Localhost" | "RuntimeDefault" | "Unconfined";
 }
 
 /** AttachedVolume describes a volume attached to a node */
@@ -78,7 +78,7 @@ export interface AttachedVolume {
 /** AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. */
 export interface AzureDiskVolumeSource {
   /** cachingMode is the Host Caching mode: None, Read Only, Read Write. */
-  cachingMode?: string;
+  cachingMode?: "None" | "ReadOnly" | "ReadWrite";
   /** diskName is the Name of the data disk in the blob storage */
   diskName: string;
   /** diskURI is the URI of data disk in the blob storage */
@@ -90,7 +90,7 @@ export interface AzureDiskVolumeSource {
   /**
    * kind expected values are Shared: multiple blob disks per storage account  Dedicated: single blob disk per storage account  Managed: azure managed data disk (only in managed availability set). defaults to shared
    */
-  kind?: string;
+  kind?: "Dedicated" | "Managed" | "Shared";
   /**
    * readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
    */
@@ -108,7 +108,7 @@ export interface AzureFilePersistentVolumeSource {
   /**
    * secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key default is the same as the Pod
    */
-  secretNamespace?: string;
+  secretNamespace?: string | null;
   /** shareName is the azure Share Name */
   shareName: string;
 }
@@ -558,7 +558,7 @@ export interface Container {
   /**
    * Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
    */
-  imagePullPolicy?: string;
+  imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
   /**
    * Actions that the management system should take in response to container lifecycle events. Cannot be updated.
    */
@@ -618,7 +618,7 @@ export interface Container {
   /**
    * Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
    */
-  terminationMessagePolicy?: string;
+  terminationMessagePolicy?: "FallbackToLogsOnError" | "File";
   /**
    * Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
    */
@@ -652,7 +652,7 @@ export interface ContainerImage {
   /**
    * Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7", "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]
    */
-  names?: string[];
+  names?: string[] | null;
   /** The size of the image in bytes. */
   sizeBytes?: number;
 }
@@ -674,7 +674,7 @@ export interface ContainerPort {
    */
   name?: string;
   /** Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP". */
-  protocol?: string;
+  protocol?: "SCTP" | "TCP" | "UDP";
 }
 
 /** ContainerResizePolicy represents resource resize policy for the container. */
@@ -731,7 +731,7 @@ export interface ContainerState {
 /** ContainerStateRunning is a running state of a container. */
 export interface ContainerStateRunning {
   /** Time at which the container was last (re-)started */
-  startedAt?: Time;
+  startedAt?: Time | null;
 }
 
 /** ContainerStateTerminated is a terminated state of a container. */
@@ -741,7 +741,7 @@ export interface ContainerStateTerminated {
   /** Exit status from the last termination of the container */
   exitCode: number;
   /** Time at which the container last terminated */
-  finishedAt?: Time;
+  finishedAt?: Time | null;
   /** Message regarding the last termination of the container */
   message?: string;
   /** (brief) reason from the last termination of the container */
@@ -749,7 +749,7 @@ export interface ContainerStateTerminated {
   /** Signal from the last termination of the container */
   signal?: number;
   /** Time at which previous execution of the container started */
-  startedAt?: Time;
+  startedAt?: Time | null;
 }
 
 /** ContainerStateWaiting is a waiting state of a container. */
@@ -809,7 +809,72 @@ export interface ContainerStatus {
   /** State holds details about the container's current condition. */
   state?: ContainerState;
   /** StopSignal reports the effective stop signal for this container */
-  stopSignal?: string;
+  stopSignal?:
+    | "SIGABRT"
+    | "SIGALRM"
+    | "SIGBUS"
+    | "SIGCHLD"
+    | "SIGCLD"
+    | "SIGCONT"
+    | "SIGFPE"
+    | "SIGHUP"
+    | "SIGILL"
+    | "SIGINT"
+    | "SIGIO"
+    | "SIGIOT"
+    | "SIGKILL"
+    | "SIGPIPE"
+    | "SIGPOLL"
+    | "SIGPROF"
+    | "SIGPWR"
+    | "SIGQUIT"
+    | "SIGRTMAX"
+    | "SIGRTMAX-1"
+    | "SIGRTMAX-10"
+    | "SIGRTMAX-11"
+    | "SIGRTMAX-12"
+    | "SIGRTMAX-13"
+    | "SIGRTMAX-14"
+    | "SIGRTMAX-2"
+    | "SIGRTMAX-3"
+    | "SIGRTMAX-4"
+    | "SIGRTMAX-5"
+    | "SIGRTMAX-6"
+    | "SIGRTMAX-7"
+    | "SIGRTMAX-8"
+    | "SIGRTMAX-9"
+    | "SIGRTMIN"
+    | "SIGRTMIN+1"
+    | "SIGRTMIN+10"
+    | "SIGRTMIN+11"
+    | "SIGRTMIN+12"
+    | "SIGRTMIN+13"
+    | "SIGRTMIN+14"
+    | "SIGRTMIN+15"
+    | "SIGRTMIN+2"
+    | "SIGRTMIN+3"
+    | "SIGRTMIN+4"
+    | "SIGRTMIN+5"
+    | "SIGRTMIN+6"
+    | "SIGRTMIN+7"
+    | "SIGRTMIN+8"
+    | "SIGRTMIN+9"
+    | "SIGSEGV"
+    | "SIGSTKFLT"
+    | "SIGSTOP"
+    | "SIGSYS"
+    | "SIGTERM"
+    | "SIGTRAP"
+    | "SIGTSTP"
+    | "SIGTTIN"
+    | "SIGTTOU"
+    | "SIGURG"
+    | "SIGUSR1"
+    | "SIGUSR2"
+    | "SIGVTALRM"
+    | "SIGWINCH"
+    | "SIGXCPU"
+    | "SIGXFSZ";
   /**
    * User represents user identity information initially attached to the first process of the container
    */
@@ -928,7 +993,7 @@ export interface EndpointPort {
   /** The port number of the endpoint. */
   port: number;
   /** The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP. */
-  protocol?: string;
+  protocol?: "SCTP" | "TCP" | "UDP";
 }
 
 /**
@@ -1082,7 +1147,7 @@ export interface EphemeralContainer {
   /**
    * Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: https://kubernetes.io/docs/concepts/containers/images#updating-images
    */
-  imagePullPolicy?: string;
+  imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
   /** Lifecycle is not allowed for ephemeral containers. */
   lifecycle?: Lifecycle;
   /** Probes are not allowed for ephemeral containers. */
@@ -1136,7 +1201,7 @@ export interface EphemeralContainer {
   /**
    * Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
    */
-  terminationMessagePolicy?: string;
+  terminationMessagePolicy?: "FallbackToLogsOnError" | "File";
   /**
    * Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
    */
@@ -1180,9 +1245,9 @@ export interface Event {
   /** The number of times this event has occurred. */
   count?: number;
   /** Time when this Event was first observed. */
-  eventTime?: MicroTime;
+  eventTime?: MicroTime | null;
   /** The time at which the event was first recorded. (Time of server receipt is in TypeMeta.) */
-  firstTimestamp?: Time;
+  firstTimestamp?: Time | null;
   /** The object that this event is about. */
   involvedObject: ObjectReference;
   /**
@@ -1190,7 +1255,7 @@ export interface Event {
    */
   kind?: "Event";
   /** The time at which the most recent occurrence of this event was recorded. */
-  lastTimestamp?: Time;
+  lastTimestamp?: Time | null;
   /** A human-readable description of the status of this operation. */
   message?: string;
   /**
@@ -1240,7 +1305,7 @@ export interface EventSeries {
   /** Number of occurrences in this series up to the last heartbeat time */
   count?: number;
   /** Time of the last occurrence observed */
-  lastObservedTime?: MicroTime;
+  lastObservedTime?: MicroTime | null;
 }
 
 /** EventSource contains information for an event. */
@@ -1390,7 +1455,7 @@ export interface GRPCAction {
    *
    * If this is not specified, the default behavior is defined by gRPC.
    */
-  service?: string;
+  service?: string | null;
 }
 
 /**
@@ -1462,7 +1527,7 @@ export interface HTTPGetAction {
    */
   port: IntOrString;
   /** Scheme to use for connecting to the host. Defaults to HTTP. */
-  scheme?: string;
+  scheme?: "HTTP" | "HTTPS";
 }
 
 /** HTTPHeader describes a custom header to be used in HTTP probes */
@@ -1502,7 +1567,15 @@ export interface HostPathVolumeSource {
   /**
    * type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath
    */
-  type?: string;
+  type?:
+    | ""
+    | "BlockDevice"
+    | "CharDevice"
+    | "Directory"
+    | "DirectoryOrCreate"
+    | "File"
+    | "FileOrCreate"
+    | "Socket";
 }
 
 /**
@@ -1586,7 +1659,7 @@ export interface ImageVolumeSource {
   /**
    * Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
    */
-  pullPolicy?: string;
+  pullPolicy?: "Always" | "IfNotPresent" | "Never";
   /**
    * Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers[*].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: https://kubernetes.io/docs/concepts/containers/images This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
    */
@@ -1630,7 +1703,72 @@ export interface Lifecycle {
   /**
    * StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
    */
-  stopSignal?: string;
+  stopSignal?:
+    | "SIGABRT"
+    | "SIGALRM"
+    | "SIGBUS"
+    | "SIGCHLD"
+    | "SIGCLD"
+    | "SIGCONT"
+    | "SIGFPE"
+    | "SIGHUP"
+    | "SIGILL"
+    | "SIGINT"
+    | "SIGIO"
+    | "SIGIOT"
+    | "SIGKILL"
+    | "SIGPIPE"
+    | "SIGPOLL"
+    | "SIGPROF"
+    | "SIGPWR"
+    | "SIGQUIT"
+    | "SIGRTMAX"
+    | "SIGRTMAX-1"
+    | "SIGRTMAX-10"
+    | "SIGRTMAX-11"
+    | "SIGRTMAX-12"
+    | "SIGRTMAX-13"
+    | "SIGRTMAX-14"
+    | "SIGRTMAX-2"
+    | "SIGRTMAX-3"
+    | "SIGRTMAX-4"
+    | "SIGRTMAX-5"
+    | "SIGRTMAX-6"
+    | "SIGRTMAX-7"
+    | "SIGRTMAX-8"
+    | "SIGRTMAX-9"
+    | "SIGRTMIN"
+    | "SIGRTMIN+1"
+    | "SIGRTMIN+10"
+    | "SIGRTMIN+11"
+    | "SIGRTMIN+12"
+    | "SIGRTMIN+13"
+    | "SIGRTMIN+14"
+    | "SIGRTMIN+15"
+    | "SIGRTMIN+2"
+    | "SIGRTMIN+3"
+    | "SIGRTMIN+4"
+    | "SIGRTMIN+5"
+    | "SIGRTMIN+6"
+    | "SIGRTMIN+7"
+    | "SIGRTMIN+8"
+    | "SIGRTMIN+9"
+    | "SIGSEGV"
+    | "SIGSTKFLT"
+    | "SIGSTOP"
+    | "SIGSYS"
+    | "SIGTERM"
+    | "SIGTRAP"
+    | "SIGTSTP"
+    | "SIGTTIN"
+    | "SIGTTOU"
+    | "SIGURG"
+    | "SIGUSR1"
+    | "SIGUSR2"
+    | "SIGVTALRM"
+    | "SIGWINCH"
+    | "SIGXCPU"
+    | "SIGXFSZ";
 }
 
 /**
@@ -1793,7 +1931,7 @@ export interface ModifyVolumeStatus {
    * 	  resolve the error, a valid VolumeAttributesClass needs to be specified.
    * Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
    */
-  status: string;
+  status: "InProgress" | "Infeasible" | "Pending";
   /**
    * targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled
    */
@@ -1845,7 +1983,7 @@ export interface Namespace {
 /** NamespaceCondition contains details about state of namespace. */
 export interface NamespaceCondition {
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human-readable message indicating details about last transition. */
   message?: string;
   /** Unique, one-word, CamelCase reason for the condition's last transition. */
@@ -1891,7 +2029,7 @@ export interface NamespaceStatus {
   /**
    * Phase is the current lifecycle phase of the namespace. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/
    */
-  phase?: string;
+  phase?: "Active" | "Terminating";
 }
 
 /**
@@ -1959,9 +2097,9 @@ export interface NodeAllocatableResourceClaimStatus {
 /** NodeCondition contains condition information for a node. */
 export interface NodeCondition {
   /** Last time we got an update on a given condition. */
-  lastHeartbeatTime?: Time;
+  lastHeartbeatTime?: Time | null;
   /** Last time the condition transit from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human readable message indicating details about last transition. */
   message?: string;
   /** (brief) reason for the condition's last transition. */
@@ -2071,7 +2209,7 @@ export interface NodeSelectorRequirement {
   /**
    * Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
    */
-  operator: string;
+  operator: "DoesNotExist" | "Exists" | "Gt" | "In" | "Lt" | "NotIn";
   /**
    * An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
    */
@@ -2153,7 +2291,7 @@ export interface NodeStatus {
   /**
    * NodePhase is the recently observed lifecycle phase of the node. More info: https://kubernetes.io/docs/concepts/nodes/node/#phase The field is never populated, and now is deprecated.
    */
-  phase?: string;
+  phase?: "Pending" | "Running" | "Terminated";
   /** The available runtime handlers. */
   runtimeHandlers?: NodeRuntimeHandler[];
   /** List of volumes that are attached to the node. */
@@ -2291,9 +2429,9 @@ export interface PersistentVolumeClaim {
 /** PersistentVolumeClaimCondition contains details about state of pvc */
 export interface PersistentVolumeClaimCondition {
   /** lastProbeTime is the time we probed the condition. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** lastTransitionTime is the time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** message is the human-readable message indicating details about last transition. */
   message?: string;
   /**
@@ -2337,7 +2475,7 @@ export interface PersistentVolumeClaimSpec {
   /**
    * accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
    */
-  accessModes?: string[];
+  accessModes?: Array<"ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod">;
   /**
    * dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
    */
@@ -2370,7 +2508,7 @@ export interface PersistentVolumeClaimSpec {
   /**
    * volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.
    */
-  volumeMode?: string;
+  volumeMode?: "Block" | "Filesystem";
   /** volumeName is the binding reference to the PersistentVolume backing this claim. */
   volumeName?: string;
 }
@@ -2380,7 +2518,7 @@ export interface PersistentVolumeClaimStatus {
   /**
    * accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
    */
-  accessModes?: string[];
+  accessModes?: Array<"ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod">;
   /**
    * allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow standard Kubernetes label syntax. Valid values are either:
    * 	* Un-prefixed keys:
@@ -2439,7 +2577,7 @@ export interface PersistentVolumeClaimStatus {
    */
   modifyVolumeStatus?: ModifyVolumeStatus;
   /** phase represents the current phase of PersistentVolumeClaim. */
-  phase?: string;
+  phase?: "Bound" | "Lost" | "Pending";
 }
 
 /**
@@ -2493,7 +2631,7 @@ export interface PersistentVolumeSpec {
   /**
    * accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes
    */
-  accessModes?: string[];
+  accessModes?: Array<"ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOnce" | "ReadWriteOncePod">;
   /**
    * awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore
    */
@@ -2569,7 +2707,7 @@ export interface PersistentVolumeSpec {
   /**
    * persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming
    */
-  persistentVolumeReclaimPolicy?: string;
+  persistentVolumeReclaimPolicy?: "Delete" | "Recycle" | "Retain";
   /**
    * photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
    */
@@ -2605,7 +2743,7 @@ export interface PersistentVolumeSpec {
   /**
    * volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.
    */
-  volumeMode?: string;
+  volumeMode?: "Block" | "Filesystem";
   /**
    * vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
    */
@@ -2625,7 +2763,7 @@ export interface PersistentVolumeStatus {
   /**
    * phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase
    */
-  phase?: string;
+  phase?: "Available" | "Bound" | "Failed" | "Pending" | "Released";
   /**
    * reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.
    */
@@ -2779,9 +2917,9 @@ export interface PodCertificateProjection {
 /** PodCondition contains details for the current condition of this pod. */
 export interface PodCondition {
   /** Last time we probed the condition. */
-  lastProbeTime?: Time;
+  lastProbeTime?: Time | null;
   /** Last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** Human-readable message indicating details about last transition. */
   message?: string;
   /** If set, this represents the .metadata.generation that the pod condition was set based upon. */
@@ -2961,7 +3099,7 @@ export interface PodSecurityContext {
   /**
    * fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. This field will only apply to volume types which support fsGroup based ownership(and permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when spec.os.name is windows.
    */
-  fsGroupChangePolicy?: string;
+  fsGroupChangePolicy?: "Always" | "OnRootMismatch";
   /**
    * The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
    */
@@ -3003,7 +3141,7 @@ export interface PodSecurityContext {
   /**
    * Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows.
    */
-  supplementalGroupsPolicy?: string;
+  supplementalGroupsPolicy?: "Merge" | "Strict";
   /**
    * Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows.
    */
@@ -3037,7 +3175,7 @@ export interface PodSpec {
   /**
    * Set DNS policy for the pod. Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'.
    */
-  dnsPolicy?: string;
+  dnsPolicy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
   /**
    * EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true.
    */
@@ -3103,7 +3241,7 @@ export interface PodSpec {
   /**
    * PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
    */
-  preemptionPolicy?: string;
+  preemptionPolicy?: "Never" | "PreemptLowerPriority";
   /**
    * The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority.
    */
@@ -3135,7 +3273,7 @@ export interface PodSpec {
   /**
    * Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy
    */
-  restartPolicy?: string;
+  restartPolicy?: "Always" | "Never" | "OnFailure";
   /**
    * RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.  If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the default runtime handler. More info: https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class
    */
@@ -3249,7 +3387,7 @@ export interface PodStatus {
    *
    * More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-phase
    */
-  phase?: string;
+  phase?: "Failed" | "Pending" | "Running" | "Succeeded" | "Unknown";
   /**
    * podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.
    */
@@ -3261,7 +3399,7 @@ export interface PodStatus {
   /**
    * The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes
    */
-  qosClass?: string;
+  qosClass?: "BestEffort" | "Burstable" | "Guaranteed";
   /**
    * A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'
    */
@@ -3346,7 +3484,7 @@ export interface PortStatus {
   /**
    * Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"
    */
-  protocol: string;
+  protocol: "SCTP" | "TCP" | "UDP";
 }
 
 /** PortworxVolumeSource represents a Portworx volume resource. */
@@ -3416,7 +3554,7 @@ export interface ProjectedVolumeSource {
    */
   defaultMode?: number;
   /** sources is the list of volume projections. Each entry in this list handles one source. */
-  sources?: VolumeProjection[];
+  sources?: VolumeProjection[] | null;
 }
 
 /**
@@ -3548,7 +3686,7 @@ export interface ReplicationController {
  */
 export interface ReplicationControllerCondition {
   /** The last time the condition transitioned from one status to another. */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** A human readable message indicating details about the transition. */
   message?: string;
   /** The reason for the condition's last transition. */
@@ -3728,7 +3866,15 @@ export interface ResourceQuotaSpec {
   /**
    * A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects.
    */
-  scopes?: string[];
+  scopes?: Array<
+    | "BestEffort"
+    | "CrossNamespacePodAffinity"
+    | "NotBestEffort"
+    | "NotTerminating"
+    | "PriorityClass"
+    | "Terminating"
+    | "VolumeAttributesClass"
+  >;
 }
 
 /** ResourceQuotaStatus defines the enforced hard limits and observed use. */
@@ -3868,9 +4014,16 @@ export interface ScopedResourceSelectorRequirement {
   /**
    * Represents a scope's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist.
    */
-  operator: string;
+  operator: "DoesNotExist" | "Exists" | "In" | "NotIn";
   /** The name of the scope that the selector applies to. */
-  scopeName: string;
+  scopeName:
+    | "BestEffort"
+    | "CrossNamespacePodAffinity"
+    | "NotBestEffort"
+    | "NotTerminating"
+    | "PriorityClass"
+    | "Terminating"
+    | "VolumeAttributesClass";
   /**
    * An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
    */
@@ -3890,7 +4043,7 @@ export interface SeccompProfile {
    *
    * Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
    */
-  type: string;
+  type: "Localhost" | "RuntimeDefault" | "Unconfined";
 }
 
 /**
@@ -4046,7 +4199,7 @@ export interface SecurityContext {
   /**
    * procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows.
    */
-  procMount?: string;
+  procMount?: "Default" | "Unmasked";
   /**
    * Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows.
    */
@@ -4213,7 +4366,7 @@ export interface ServicePort {
   /** The port that will be exposed by this service. */
   port: number;
   /** The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP. */
-  protocol?: string;
+  protocol?: "SCTP" | "TCP" | "UDP";
   /**
    * Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
    */
@@ -4247,7 +4400,7 @@ export interface ServiceSpec {
   /**
    * externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service's "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs). If set to "Local", the proxy will configure the service in a way that assumes that external load balancers will take care of balancing the service traffic between nodes, and so each node will deliver traffic only to the node-local endpoints of the service, without masquerading the client source IP. (Traffic mistakenly sent to a node with no endpoints will be dropped.) The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features). Note that traffic sent to an External IP or LoadBalancer IP from within the cluster will always get "Cluster" semantics, but clients sending to a NodePort from within the cluster may need to take traffic policy into account when picking a node.
    */
-  externalTrafficPolicy?: string;
+  externalTrafficPolicy?: "Cluster" | "Local";
   /**
    * healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local. If a value is specified, is in-range, and is not in use, it will be used.  If not specified, a value will be automatically allocated.  External systems (e.g. load-balancers) can use this port to determine if a given node holds endpoints for this service or not.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type). This field cannot be updated once set.
    */
@@ -4255,17 +4408,17 @@ export interface ServiceSpec {
   /**
    * InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. If set to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same node as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features).
    */
-  internalTrafficPolicy?: string;
+  internalTrafficPolicy?: "Cluster" | "Local";
   /**
    * IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are "IPv4" and "IPv6".  This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a Service to type ExternalName.
    *
    * This field may hold a maximum of two entries (dual-stack families, in either order).  These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.
    */
-  ipFamilies?: string[];
+  ipFamilies?: Array<"" | "IPv4" | "IPv6">;
   /**
    * IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack. Services can be "SingleStack" (a single IP family), "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP family on single-stack clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters, otherwise fail). The ipFamilies and clusterIPs fields depend on the value of this field. This field will be wiped when updating a service to type ExternalName.
    */
-  ipFamilyPolicy?: string;
+  ipFamilyPolicy?: "PreferDualStack" | "RequireDualStack" | "SingleStack";
   /**
    * loadBalancerClass is the class of the load balancer implementation this Service belongs to. If specified, the value of this field must be a label-style identifier, with an optional prefix, e.g. "internal-vip" or "example.com/internal-vip". Unprefixed names are reserved for end-users. This field can only be set when the Service type is 'LoadBalancer'. If not set, the default load balancer implementation is used, today this is typically done through the cloud provider integration, but should apply for any default implementation. If set, it is assumed that a load balancer implementation is watching for Services with a matching class. Any default load balancer implementation (e.g. cloud providers) should ignore Services that set this field. This field can only be set when creating or updating a Service to type 'LoadBalancer'. Once set, it can not be changed. This field will be wiped when a service is updated to a non 'LoadBalancer' type.
    */
@@ -4293,7 +4446,7 @@ export interface ServiceSpec {
   /**
    * Supports "ClientIP" and "None". Used to maintain session affinity. Enable client IP based session affinity. Must be ClientIP or None. Defaults to None. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
    */
-  sessionAffinity?: string;
+  sessionAffinity?: "ClientIP" | "None";
   /** sessionAffinityConfig contains the configurations of session affinity. */
   sessionAffinityConfig?: SessionAffinityConfig;
   /**
@@ -4303,7 +4456,7 @@ export interface ServiceSpec {
   /**
    * type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types
    */
-  type?: string;
+  type?: "ClusterIP" | "ExternalName" | "LoadBalancer" | "NodePort";
 }
 
 /** ServiceStatus represents the current status of a service. */
@@ -4399,7 +4552,7 @@ export interface Taint {
   /**
    * Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute.
    */
-  effect: string;
+  effect: "NoExecute" | "NoSchedule" | "PreferNoSchedule";
   /** Required. The taint key to be applied to a node. */
   key: string;
   /** TimeAdded represents the time at which the taint was added. */
@@ -4415,7 +4568,7 @@ export interface Toleration {
   /**
    * Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.
    */
-  effect?: string;
+  effect?: "NoExecute" | "NoSchedule" | "PreferNoSchedule";
   /**
    * Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys.
    */
@@ -4423,7 +4576,7 @@ export interface Toleration {
   /**
    * Operator represents a key's relationship to the value. Valid operators are Exists, Equal, Lt, and Gt. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons (requires feature gate TaintTolerationComparisonOperators).
    */
-  operator?: string;
+  operator?: "Equal" | "Exists" | "Gt" | "Lt";
   /**
    * TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system.
    */
@@ -4481,13 +4634,13 @@ export interface TopologySpreadConstraint {
    *
    * If this value is nil, the behavior is equivalent to the Honor policy.
    */
-  nodeAffinityPolicy?: string;
+  nodeAffinityPolicy?: "Honor" | "Ignore";
   /**
    * NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration, are included. - Ignore: node taints are ignored. All nodes are included.
    *
    * If this value is nil, the behavior is equivalent to the Ignore policy.
    */
-  nodeTaintsPolicy?: string;
+  nodeTaintsPolicy?: "Honor" | "Ignore";
   /**
    * TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology. We consider each <key, value> as a "bucket", and try to put balanced number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field.
    */
@@ -4498,7 +4651,7 @@ export interface TopologySpreadConstraint {
    *   skew.
    * A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
    */
-  whenUnsatisfiable: string;
+  whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
 }
 
 /**
@@ -4508,7 +4661,7 @@ export interface TypedLocalObjectReference {
   /**
    * APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
    */
-  apiGroup?: string;
+  apiGroup?: string | null;
   /** Kind is the type of resource being referenced */
   kind: string;
   /** Name is the name of resource being referenced */
@@ -4522,7 +4675,7 @@ export interface TypedObjectReference {
   /**
    * APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
    */
-  apiGroup?: string;
+  apiGroup?: string | null;
   /** Kind is the type of resource being referenced */
   kind: string;
   /** Name is the name of resource being referenced */
@@ -4687,7 +4840,7 @@ export interface VolumeMount {
   /**
    * mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
    */
-  mountPropagation?: string;
+  mountPropagation?: "Bidirectional" | "HostToContainer" | "None";
   /** This must match the Name of a Volume. */
   name: string;
   /** Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false. */

@@ -25,11 +25,11 @@ export interface Event {
   /**
    * deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
    */
-  deprecatedFirstTimestamp?: Time;
+  deprecatedFirstTimestamp?: Time | null;
   /**
    * deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
    */
-  deprecatedLastTimestamp?: Time;
+  deprecatedLastTimestamp?: Time | null;
   /**
    * deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.
    */

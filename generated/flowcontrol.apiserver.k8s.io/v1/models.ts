@@ -64,7 +64,7 @@ export interface FlowSchemaCondition {
   /**
    * `lastTransitionTime` is the last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** `message` is a human-readable message indicating details about last transition. */
   message?: string;
   /** `reason` is a unique, one-word, CamelCase reason for the condition's last transition. */
@@ -172,7 +172,7 @@ export interface LimitedPriorityLevelConfiguration {
    *
    * Setting this field to zero supports the construction of a "jail" for this priority level that is used to hold some request(s)
    */
-  nominalConcurrencyShares?: number;
+  nominalConcurrencyShares?: number | null;
 }
 
 /**
@@ -242,7 +242,7 @@ export interface PriorityLevelConfigurationCondition {
   /**
    * `lastTransitionTime` is the last time the condition transitioned from one status to another.
    */
-  lastTransitionTime?: Time;
+  lastTransitionTime?: Time | null;
   /** `message` is a human-readable message indicating details about last transition. */
   message?: string;
   /** `reason` is a unique, one-word, CamelCase reason for the condition's last transition. */
@@ -332,7 +332,7 @@ export interface ResourcePolicyRule {
   /**
    * `namespaces` is a list of target namespaces that restricts matches.  A request that specifies a target namespace matches only if either (a) this list contains that target namespace or (b) this list contains "*".  Note that "*" matches any specified namespace but does not match a request that _does not specify_ a namespace (see the `clusterScope` field for that). This list may be empty, but only if `clusterScope` is true.
    */
-  namespaces?: string[];
+  namespaces?: string[] | null;
   /**
    * `resources` is a list of matching resources (i.e., lowercase and plural) with, if desired, subresource.  For example, [ "services", "nodes/status" ].  This list may not be empty. "*" matches all resources and, if present, must be the only entry. Required.
    */

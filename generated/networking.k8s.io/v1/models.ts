@@ -35,7 +35,7 @@ export interface HTTPIngressPath {
    *   or treat it identically to Prefix or Exact path types.
    * Implementations are required to support all path types.
    */
-  pathType: string;
+  pathType: "Exact" | "ImplementationSpecific" | "Prefix";
 }
 
 /**
@@ -203,7 +203,7 @@ export interface IngressClassParametersReference {
   /**
    * scope represents if this refers to a cluster or namespace scoped resource. This may be set to "Cluster" (default) or "Namespace".
    */
-  scope?: string;
+  scope?: string | null;
 }
 
 /** IngressClassSpec provides information about the class of an Ingress. */
@@ -266,7 +266,7 @@ export interface IngressPortStatus {
   /**
    * protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP"
    */
-  protocol: string;
+  protocol: "SCTP" | "TCP" | "UDP";
 }
 
 /**
@@ -436,7 +436,7 @@ export interface NetworkPolicyPort {
   /**
    * protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
    */
-  protocol?: string;
+  protocol?: "SCTP" | "TCP" | "UDP";
 }
 
 /** NetworkPolicySpec provides the specification of a NetworkPolicy */
@@ -456,7 +456,7 @@ export interface NetworkPolicySpec {
   /**
    * policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are ["Ingress"], ["Egress"], or ["Ingress", "Egress"]. If this field is not specified, it will default based on the existence of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes [ "Egress" ]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an egress section and would otherwise default to just [ "Ingress" ]). This field is beta-level in 1.8
    */
-  policyTypes?: string[];
+  policyTypes?: Array<"Egress" | "Ingress">;
 }
 
 /** ParentReference describes a reference to a parent object. */

@@ -96,7 +96,7 @@ export interface PodDisruptionBudgetSpec {
    *
    * Additional policies may be added in the future. Clients making eviction decisions should disallow eviction of unhealthy pods if they encounter an unrecognized policy in this field.
    */
-  unhealthyPodEvictionPolicy?: string;
+  unhealthyPodEvictionPolicy?: "AlwaysAllow" | "IfHealthyBudget";
 }
 
 /**

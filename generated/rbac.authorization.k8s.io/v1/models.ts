@@ -32,7 +32,7 @@ export interface ClusterRole {
   /** Standard object's metadata. */
   metadata?: ObjectMeta;
   /** Rules holds all the PolicyRules for this ClusterRole */
-  rules?: PolicyRule[];
+  rules?: PolicyRule[] | null;
 }
 
 /**
@@ -128,7 +128,7 @@ export interface Role {
   /** Standard object's metadata. */
   metadata?: ObjectMeta;
   /** Rules holds all the PolicyRules for this Role */
-  rules?: PolicyRule[];
+  rules?: PolicyRule[] | null;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface AllocatedDeviceStatus {
    *
    * Must not contain more than 8 entries.
    */
-  conditions?: Condition[];
+  conditions?: Condition[] | null;
   /**
    * Data contains arbitrary driver-specific data.
    *
@@ -120,7 +120,7 @@ export interface CapacityRequestPolicy {
   /**
    * Default specifies how much of this capacity is consumed by a request that does not contain an entry for it in DeviceRequest's Capacity.
    */
-  default?: Quantity;
+  default?: Quantity | null;
   /**
    * ValidRange defines an acceptable quantity value range in consuming requests.
    *
@@ -323,7 +323,7 @@ export interface DeviceAllocationConfiguration {
   /**
    * Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim.
    */
-  source: string;
+  source: "FromClaim" | "FromClass";
 }
 
 /** DeviceAllocationResult is the result of allocating devices. */
@@ -401,7 +401,7 @@ export interface DeviceClaim {
   /**
    * Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated.
    */
-  requests?: DeviceRequest[];
+  requests?: DeviceRequest[] | null;
 }
 
 /** DeviceClaimConfiguration is used for configuration parameters in DeviceClaim. */
@@ -645,7 +645,7 @@ export interface DeviceSubRequest {
    *
    * More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
    */
-  allocationMode?: string;
+  allocationMode?: "All" | "ExactCount";
   /**
    * Capacity define resource requirements against each capacity.
    *
@@ -699,7 +699,7 @@ export interface DeviceTaint {
    *
    * Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
    */
-  effect: string;
+  effect: "NoExecute" | "NoSchedule" | "None";
   /** The taint key to be applied to a device. Must be a label name. */
   key: string;
   /**
@@ -719,7 +719,7 @@ export interface DeviceToleration {
   /**
    * Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule and NoExecute.
    */
-  effect?: string;
+  effect?: "NoExecute" | "NoSchedule" | "None";
   /**
    * Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys. Must be a label name.
    */
@@ -727,7 +727,7 @@ export interface DeviceToleration {
   /**
    * Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so that a ResourceClaim can tolerate all taints of a particular category.
    */
-  operator?: string;
+  operator?: "Equal" | "Exists";
   /**
    * TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system. If larger than zero, the time when the pod needs to be evicted is calculated as <time when taint was adedd> + <toleration seconds>.
    */
@@ -762,7 +762,7 @@ export interface ExactDeviceRequest {
    *
    * More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
    */
-  allocationMode?: string;
+  allocationMode?: "All" | "ExactCount";
   /**
    * Capacity define resource requirements against each capacity.
    *

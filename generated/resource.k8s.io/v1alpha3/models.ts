@@ -14,7 +14,7 @@ export interface DeviceTaint {
    *
    * Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
    */
-  effect: string;
+  effect: "NoExecute" | "NoSchedule" | "None";
   /** The taint key to be applied to a device. Must be a label name. */
   key: string;
   /**

@@ -121,11 +121,11 @@ export interface PodGroupSpec {
   /**
    * DisruptionMode defines the mode in which a given PodGroup can be disrupted. Controllers are expected to fill this field by copying it from a PodGroupTemplate. One of Pod, PodGroup. Defaults to Pod if unset. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
    */
-  disruptionMode?: string;
+  disruptionMode?: "Pod" | "PodGroup";
   /**
    * PodGroupTemplateRef references an optional PodGroup template within other object (e.g. Workload) that was used to create the PodGroup. This field is immutable.
    */
-  podGroupTemplateRef?: PodGroupTemplateReference;
+  podGroupTemplateRef?: PodGroupTemplateReference | null;
   /**
    * Priority is the value of priority of this pod group. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
    */
@@ -178,7 +178,7 @@ export interface PodGroupTemplate {
   /**
    * DisruptionMode defines the mode in which a given PodGroup can be disrupted. One of Pod, PodGroup. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
    */
-  disruptionMode?: string;
+  disruptionMode?: "Pod" | "PodGroup";
   /**
    * Name is a unique identifier for the PodGroupTemplate within the Workload. It must be a DNS label. This field is immutable.
    */
@@ -202,7 +202,7 @@ export interface PodGroupTemplate {
   /**
    * SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled.
    */
-  schedulingConstraints?: PodGroupSchedulingConstraints;
+  schedulingConstraints?: PodGroupSchedulingConstraints | null;
   /** SchedulingPolicy defines the scheduling policy for this PodGroupTemplate. */
   schedulingPolicy: PodGroupSchedulingPolicy;
 }
@@ -214,7 +214,7 @@ export interface PodGroupTemplateReference {
   /**
    * Workload references the PodGroupTemplate within the Workload object that was used to create the PodGroup.
    */
-  workload?: WorkloadPodGroupTemplateReference;
+  workload?: WorkloadPodGroupTemplateReference | null;
 }
 
 /** TopologyConstraint defines a topology constraint for a PodGroup. */

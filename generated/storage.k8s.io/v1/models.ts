@@ -188,7 +188,7 @@ export interface CSINodeDriver {
   /**
    * topologyKeys is the list of keys supported by the driver. When a driver is initialized on a cluster, it provides a set of topology keys that it understands (e.g. "company.com/zone", "company.com/region"). When a driver is initialized on a node, it provides the same topology keys along with values. Kubelet will expose these topology keys as labels on its own node object. When Kubernetes does topology aware provisioning, it can use this list to determine which labels it should retrieve from the node object and pass back to the driver. It is possible for different nodes to use different topology keys. This can be empty if driver does not support topology.
    */
-  topologyKeys?: string[];
+  topologyKeys?: string[] | null;
 }
 
 /** CSINodeList is a collection of CSINode objects. */
@@ -322,11 +322,11 @@ export interface StorageClass {
   /**
    * reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.
    */
-  reclaimPolicy?: string;
+  reclaimPolicy?: "Delete" | "Recycle" | "Retain";
   /**
    * volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.
    */
-  volumeBindingMode?: string;
+  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
 }
 
 /** StorageClassList is a collection of storage classes. */
@@ -506,7 +506,7 @@ export interface VolumeError {
    */
   message?: string;
   /** time represents the time the error was encountered. */
-  time?: Time;
+  time?: Time | null;
 }
 
 /** VolumeNodeResources is a set of resource limits for scheduling of volumes. */
