@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only runtime,memory,cold,generate,typecheck,size]`
+ * `npm run bench [-- --quick] [-- --no-rooms] [-- --only runtime,memory,cold,generate,typecheck,size]`
  *
  * kubegen next to raw undici and @kubernetes/client-node, in one run, against a local HTTPS server
  * in its own process. Prints the results and, when every section ran, writes BENCHMARKS.md and then
@@ -34,6 +34,8 @@ type Section = (typeof SECTIONS)[number];
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
+/** Rewrites the main part only; the rooms' sections stay as they are. */
+const noRooms = argv.includes("--no-rooms");
 const onlyAt = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
 const onlyValue =
   onlyAt === -1
@@ -1130,6 +1132,7 @@ ${results}
   const main = await prettier.format(md, { ...options, parser: "markdown" });
   writeFileSync(join(ROOT, "BENCHMARKS.md"), [main, ...kept].join("\n"));
   progress("wrote BENCHMARKS.md");
+  if (noRooms) return;
   for (const room of readdirSync(join(ROOT, "bench", "rooms"))
     .filter((f) => f.endsWith(".ts"))
     .sort()) {

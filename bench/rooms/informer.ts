@@ -1,7 +1,7 @@
 /**
  * Informer room: kubegen's informer (streaming and paginated initial list) against client-node
  * 2.0.1's makeInformer and a floor (undici list + watch into a Map with JSON.parse), each run in a
- * fresh process against a local HTTPS fake server (informer-server.ts).
+ * fresh process against a local HTTPS fake server (bench/informer/server.ts).
  *
  *   node --import tsx bench/rooms/informer.ts [--quick]
  */
@@ -69,7 +69,7 @@ function startServer(cert: string, key: string): Promise<{ url: string; stop(): 
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", join(ROOT, "bench/rooms/informer-server.ts"), cert, key],
+      ["--import", "tsx", join(ROOT, "bench/informer/server.ts"), cert, key],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
@@ -100,7 +100,7 @@ function measure(
         "--max-old-space-size=6144",
         "--import",
         "tsx",
-        join(ROOT, "bench/rooms/informer-worker.ts"),
+        join(ROOT, "bench/informer/worker.ts"),
         client,
         scenario,
         server,
