@@ -486,7 +486,9 @@ async function installedLayout(): Promise<string> {
         rootDir: runtimeDir,
         outDir: "node_modules/kubegen/dist/runtime",
       },
-      include: [runtimeDir],
+      // `kubegen/runtime` only: the other entry points (manifests, streams, controller) live in
+      // subfolders, and manifests imports the generated kind index.
+      include: [join(runtimeDir, "*.ts")],
       exclude: [],
     }),
   );
