@@ -39,7 +39,10 @@ export async function readCrdOpenApiV3(
   try {
     const json = { headers: { accept: "application/json" } };
     let crds: {
-      items: { spec: { group: string; versions: { name: string; served: boolean }[] } }[];
+      items: {
+        metadata?: { deletionTimestamp?: string };
+        spec: { group: string; versions: { name: string; served: boolean }[] };
+      }[];
     };
     try {
       crds = JSON.parse(
@@ -60,9 +63,12 @@ export async function readCrdOpenApiV3(
       throw error;
     }
     const wanted = new Set(
-      crds.items.flatMap((c) =>
-        c.spec.versions.filter((v) => v.served).map((v) => `${c.spec.group}/${v.name}`),
-      ),
+      // A CRD being deleted stops being served at any moment; its types are not wanted.
+      crds.items
+        .filter((c) => !c.metadata?.deletionTimestamp)
+        .flatMap((c) =>
+          c.spec.versions.filter((v) => v.served).map((v) => `${c.spec.group}/${v.name}`),
+        ),
     );
     const overlay: OpenApiV3Overlay = new Map();
     if (wanted.size === 0) return overlay;
@@ -84,6 +90,12 @@ export async function readCrdOpenApiV3(
       const [path] = entry.serverRelativeURL.split("?");
       progress(`reading ${path} (OpenAPI v3)`);
       const text = await sendText(client, "GET", path, {}, { ...json, timeoutMs: 120_000 });
+      // A group/version whose last CRD went away between the index and this read answers with
+      // an empty body: there is nothing to type, so it keeps what /openapi/v2 says (nothing).
+      if (text.trim() === "") {
+        progress(`${path}: empty answer (the CRD was removed meanwhile); skipped`);
+        continue;
+      }
       overlay.set(gv, JSON.parse(text) as OpenApiV3Document);
     }
     return overlay;

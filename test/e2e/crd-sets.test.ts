@@ -186,7 +186,7 @@ describe("installed in the API server", () => {
     await namespace?.remove();
     await client?.close();
     await admin?.close();
-  }, 120_000);
+  }, 240_000);
 
   const cases: [string, string, string][] = [];
   for (const set of ["gateway-api-standard", "gateway-api-experimental", "cert-manager"])

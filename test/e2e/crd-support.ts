@@ -53,7 +53,9 @@ export async function removeCrds(admin: Client, names: string[]): Promise<void> 
           () => undefined,
           (e: unknown) => (isNotFound(e) ? true : undefined),
         ),
-      60_000,
+      // The apiextensions finalizer deletes every custom resource first; on a loaded 2-core
+      // machine that has taken over a minute.
+      180_000,
     );
 }
 

@@ -66,7 +66,7 @@ describe("--from-cluster reads /openapi/v3 for CRD groups", () => {
   afterAll(async () => {
     await removeCrds(admin, names);
     await admin?.close();
-  }, 60_000);
+  }, 240_000);
 
   it("gives the same types as --crd on the same files, where v2 alone does not", async () => {
     const cluster = useCluster();

@@ -136,7 +136,7 @@ describe("server output type-checks against the generated models", () => {
     await ns?.remove();
     await admin?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-  }, 60_000);
+  }, 240_000);
 
   it("18 lists, from the built-in groups and Gateway API, compile as typed literals", async () => {
     const n = ns.name;
