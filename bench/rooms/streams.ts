@@ -7,9 +7,9 @@
  */
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { connect, createServer, type Server } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
-import { PassThrough, Readable, Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Exec, KubeConfig, Log, PortForward } from "@kubernetes/client-node";
 import { createNamespacedPod, patchNamespacedPodStatus } from "../../generated/core/v1/index.js";
@@ -22,6 +22,7 @@ import {
 import { startFakeKubelet } from "../../test/cluster/fake-kubelet.js";
 import { startCluster } from "../../test/cluster/server.js";
 import { writeRoomSection } from "../report.js";
+import { backends, source } from "../streams/backends.js";
 
 const MB = 1024 * 1024;
 const quick = process.argv.includes("--quick");
@@ -39,15 +40,6 @@ interface Target {
   kubeconfig: string;
 }
 
-const chunk = Buffer.alloc(64 * 1024, 7);
-/** `size` bytes as 64 KiB chunks, produced on demand. */
-const source = (size: number) =>
-  Readable.from(
-    (function* () {
-      for (let sent = 0; sent < size; sent += chunk.length)
-        yield chunk.subarray(0, Math.min(chunk.length, size - sent));
-    })(),
-  );
 const sink = (onBytes: (n: number) => void = () => {}) =>
   new Writable({
     write(c: Buffer, _e, cb) {
@@ -86,34 +78,6 @@ function run(
   });
 }
 
-/** TCP servers behind the "pod": one sends SIZE bytes, one reads SIZE bytes then closes. */
-async function backends(): Promise<{ sendPort: number; recvPort: number; close(): void }> {
-  const listen = async (s: Server) => {
-    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-    return (s.address() as { port: number }).port;
-  };
-  const sender = createServer((s) => {
-    s.on("error", () => {});
-    source(SIZE).pipe(s);
-  });
-  const receiver = createServer((s) => {
-    let got = 0;
-    s.on("error", () => {});
-    s.on("data", (c: Buffer) => {
-      got += c.length;
-      if (got >= SIZE) s.destroy();
-    });
-  });
-  return {
-    sendPort: await listen(sender),
-    recvPort: await listen(receiver),
-    close: () => {
-      sender.close();
-      receiver.close();
-    },
-  };
-}
-
 async function kubectlPortForward(t: Target, port: number, use: (local: number) => Promise<void>) {
   const child = spawn("kubectl", ["port-forward", "-n", NS, `pod/${POD}`, `:${port}`], {
     env: { ...process.env, KUBECONFIG: t.kubeconfig },
@@ -150,7 +114,7 @@ const upload = (port: number) =>
   });
 
 async function measure(t: Target, client: Client, kc: KubeConfig) {
-  const { sendPort, recvPort, close } = await backends();
+  const { sendPort, recvPort, close } = await backends(SIZE);
   const inputFile = join(process.env.TMPDIR ?? "/tmp", `kubegen-bench-${process.pid}`);
   writeFileSync(inputFile, Buffer.alloc(SIZE, 7));
   const kubectlEnv = { KUBECONFIG: t.kubeconfig };

@@ -139,4 +139,18 @@ describe("package", () => {
     const out = await run(process.execPath, [link, "generate", "--help"], { cwd: root });
     expect(out.stdout).toContain("Usage: kubegen generate");
   });
+
+  it("masks outgoing WebSocket frames with bufferutil's native code where it has a build", async () => {
+    // ws masks every frame a client sends; its JavaScript fallback costs about 1.1 s per 200 MB
+    // on this machine, which capped exec stdin and port-forward uploads below kubectl's rate.
+    const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+    expect(pkg.optionalDependencies.bufferutil).toMatch(/^\^4\./);
+    const { createRequire } = await import("node:module");
+    const fromWs = createRequire(createRequire(join(root, "package.json")).resolve("ws"));
+    const { mask } = fromWs("bufferutil") as { mask: (...args: unknown[]) => void };
+    expect(String(mask)).toContain("[native code]");
+    const out = Buffer.alloc(8);
+    mask(Buffer.from("kubegen!"), Buffer.from([1, 2, 3, 4]), out, 0, 8);
+    expect([...out]).toEqual([..."kubegen!"].map((c, i) => c.charCodeAt(0) ^ [1, 2, 3, 4][i & 3]));
+  });
 });
