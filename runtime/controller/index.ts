@@ -2,16 +2,18 @@
 export {
   informer,
   Informer,
-  InformerError,
-  type InformerHealth,
   type InformerOptions,
-  type InformerPhase,
-  type InformerState,
-  type InformerStats,
   type InitialListMode,
   type ListResult,
   type ListWatch,
 } from "./informer.js";
+export {
+  InformerError,
+  type InformerHealth,
+  type InformerPhase,
+  type InformerState,
+  type InformerStats,
+} from "./health.js";
 export type { InformerEvent } from "./sync.js";
 export {
   NAMESPACE_INDEX,

@@ -9,6 +9,13 @@ import type { CallOptions } from "../request.js";
 import type { WatchEvent, WatchOptions } from "../watch.js";
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
 import { EventFeed } from "./feed.js";
+import {
+  InformerError,
+  type InformerHealth,
+  type InformerPhase,
+  type InformerStats,
+} from "./health.js";
+import { IdleWatchdog } from "./watchdog.js";
 import { Store, type IndexFunc, type KubeObject, type StoreReader } from "./store.js";
 import { Relist, remove, upsert, type InformerEvent } from "./sync.js";
 
@@ -55,45 +62,13 @@ export interface InformerOptions<T> {
   name?: string;
   /** Extra headers for every request (e.g. impersonation). */
   headers?: Record<string, string>;
-}
-
-export type InformerPhase = "list" | "watch" | "handler";
-
-/** A failure the informer survived; `retryInMs` says when it tries again (absent for handler errors). */
-export class InformerError extends Error {
-  readonly phase: InformerPhase;
-  readonly retryInMs: number | undefined;
-  override readonly cause: unknown;
-  constructor(message: string, phase: InformerPhase, cause: unknown, retryInMs?: number) {
-    super(message);
-    this.name = "InformerError";
-    this.phase = phase;
-    this.cause = cause;
-    this.retryInMs = retryInMs;
-  }
-}
-
-export type InformerState = "starting" | "listing" | "watching" | "backoff" | "stopped";
-
-export interface InformerHealth {
-  state: InformerState;
-  synced: boolean;
-  /** Failures since the last event; 0 when healthy. */
-  consecutiveFailures: number;
-  lastError?: InformerError;
-  lastErrorAt?: Date;
-}
-
-export interface InformerStats {
-  /** Initial lists and relists (a streaming list counts as one). */
-  lists: number;
-  /** Watch connections opened (streaming lists included). */
-  watches: number;
-  /** 410 Gone answers: the watch or list position had expired. */
-  gone: number;
-  /** Events delivered to handlers, resyncs excluded. */
-  events: number;
-  errors: number;
+  /**
+   * A watch that receives nothing (no event, no bookmark) for this long is closed and resumed, so a
+   * connection that died silently cannot stall the informer. Default: the watch's server-side
+   * timeout plus 30 s, which a live connection never exceeds (the server ends the watch first).
+   * The API server sends a bookmark about once a minute, so 90 000 detects a dead link sooner.
+   */
+  watchIdleTimeoutMs?: number;
 }
 
 type Handlers<T> = {
@@ -295,39 +270,46 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
     this.phase = "watch";
     this.stats.lists++;
     this.stats.watches++;
-    const stream = this.api.watch(
-      this.client,
-      {
-        ...this.params,
-        sendInitialEvents: true,
-        resourceVersionMatch: "NotOlderThan",
-        allowWatchBookmarks: true,
-        timeoutSeconds: watchTimeoutSeconds(),
-      },
-      { ...this.callOptions, resume: false },
-    );
-    let relist: Relist<T> | undefined = new Relist(this.cache);
-    for await (const event of stream) {
-      if (
-        relist &&
-        event.type === "BOOKMARK" &&
-        event.object.metadata.annotations?.[INITIAL_EVENTS_END] === "true"
-      ) {
-        this.finishRelist(relist, event.object.metadata.resourceVersion);
-        relist = undefined;
-        continue;
-      }
-      if (relist) {
-        if (event.type !== "BOOKMARK")
-          this.deliver(relist.put(this.transform(event.object), this.emit));
-        continue;
-      }
-      this.apply(event);
-    }
-    if (relist)
-      throw new Error(
-        `${this.name} streaming list ended before its ${INITIAL_EVENTS_END} bookmark`,
+    const timeoutSeconds = watchTimeoutSeconds();
+    const dog = this.watchdog(timeoutSeconds);
+    try {
+      const stream = this.api.watch(
+        this.client,
+        {
+          ...this.params,
+          sendInitialEvents: true,
+          resourceVersionMatch: "NotOlderThan",
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+        },
+        { ...this.callOptions, signal: dog.signal, resume: false },
       );
+      let relist: Relist<T> | undefined = new Relist(this.cache);
+      for await (const event of stream) {
+        dog.touch();
+        if (
+          relist &&
+          event.type === "BOOKMARK" &&
+          event.object.metadata.annotations?.[INITIAL_EVENTS_END] === "true"
+        ) {
+          this.finishRelist(relist, event.object.metadata.resourceVersion);
+          relist = undefined;
+          continue;
+        }
+        if (relist) {
+          if (event.type !== "BOOKMARK")
+            this.deliver(relist.put(this.transform(event.object), this.emit));
+          continue;
+        }
+        this.apply(event);
+      }
+      if (relist)
+        throw new Error(
+          `${this.name} streaming list ended before its ${INITIAL_EVENTS_END} bookmark`,
+        );
+    } finally {
+      dog.dispose();
+    }
   }
 
   private finishRelist(relist: Relist<T>, resourceVersion: string): void {
@@ -346,17 +328,31 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
     this.stats.watches++;
     this.healthState.state = "watching";
     this.phase = "watch";
-    const stream = this.api.watch(
-      this.client,
-      {
-        ...this.params,
-        resourceVersion: this.resourceVersion,
-        allowWatchBookmarks: true,
-        timeoutSeconds: watchTimeoutSeconds(),
-      },
-      { ...this.callOptions, resume: false },
-    );
-    for await (const event of stream) this.apply(event);
+    const timeoutSeconds = watchTimeoutSeconds();
+    const dog = this.watchdog(timeoutSeconds);
+    try {
+      const stream = this.api.watch(
+        this.client,
+        {
+          ...this.params,
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+        },
+        { ...this.callOptions, signal: dog.signal, resume: false },
+      );
+      for await (const event of stream) {
+        dog.touch();
+        this.apply(event);
+      }
+    } finally {
+      dog.dispose();
+    }
+  }
+
+  private watchdog(timeoutSeconds: number): IdleWatchdog {
+    const limit = this.options.watchIdleTimeoutMs ?? (timeoutSeconds + 30) * 1000;
+    return new IdleWatchdog(this.abort.signal, limit, `${this.name} watch`);
   }
 
   private apply(event: WatchEvent<T>): void {

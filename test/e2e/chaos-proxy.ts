@@ -9,6 +9,8 @@ export interface ChaosProxy {
   cutAll(): number;
   /** Stops forwarding in both directions for `ms`, then resumes (data waits, nothing is lost). */
   stallAll(ms: number): Promise<number>;
+  /** Stops forwarding on every open connection for good, without closing it (a silent partition). */
+  blackHoleAll(): number;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,15 @@ export async function startChaosProxy(target: { host: string; port: number }): P
         b.resume();
       }
       return stalled.length;
+    },
+    blackHoleAll() {
+      for (const [a, b] of pairs) {
+        a.unpipe();
+        b.unpipe();
+        a.pause();
+        b.pause();
+      }
+      return pairs.size;
     },
     close() {
       for (const [a, b] of pairs) {

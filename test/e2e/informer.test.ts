@@ -19,7 +19,9 @@ import {
   type InformerError,
   type InformerEvent,
 } from "../../runtime/controller/index.js";
-import type { Client } from "../../runtime/index.js";
+import { createClient, type Client } from "../../runtime/index.js";
+import { useCluster } from "./cluster.js";
+import { startChaosProxy } from "./chaos-proxy.js";
 import { adminClient, eventually, testNamespace, uniqueName } from "./support.js";
 
 const configMaps = { list: listNamespacedConfigMap, watch: watchNamespacedConfigMap };
@@ -111,6 +113,65 @@ describe("informer on kube-apiserver v1.36", () => {
       await inf.stop();
     });
   }
+
+  it("closes and resumes a watch whose connection went silent (no FIN, no RST)", async () => {
+    const cluster = useCluster();
+    const { hostname, port } = new URL(cluster.server);
+    const proxy = await startChaosProxy({ host: hostname, port: Number(port) });
+    const viaProxy = createClient({
+      server: proxy.url,
+      token: cluster.adminToken,
+      ca: cluster.caPem,
+    });
+    const label = uniqueName("silent");
+    const errors: InformerError[] = [];
+    const inf = informer(viaProxy, configMaps, {
+      namespace: ns.name,
+      labelSelector: `set=${label}`,
+      watchIdleTimeoutMs: 2_000,
+      backoff: { initialMs: 100, maxMs: 200 },
+      onError: (e) => errors.push(e),
+    });
+    let lastAddAt = 0;
+    inf.on("add", () => (lastAddAt = Date.now()));
+    try {
+      await inf.synced;
+      // Keep the watch busy past the idle limit first: events reset the watchdog.
+      for (let i = 0; i < 5; i++) {
+        await createNamespacedConfigMap(client, {
+          namespace: ns.name,
+          body: { metadata: { name: `${label}-${i}`, labels: { set: label } } },
+        });
+        await new Promise((r) => setTimeout(r, 600));
+      }
+      await eventually("five adds", async () => (inf.store.size === 5 ? true : undefined), 10_000);
+      expect(errors).toEqual([]);
+      const watchesBefore = inf.stats.watches;
+      expect(proxy.blackHoleAll()).toBeGreaterThan(0);
+      const lastEventAt = lastAddAt;
+      await createNamespacedConfigMap(client, {
+        namespace: ns.name,
+        body: { metadata: { name: `${label}-after`, labels: { set: label } } },
+      });
+      await eventually(
+        "the object created while the link was silent",
+        async () => (inf.store.get(ns.name, `${label}-after`) ? true : undefined),
+        15_000,
+      );
+      // The watchdog counts from the last thing that arrived, not from the partition.
+      const recoveredMs = lastAddAt - lastEventAt;
+      expect(recoveredMs).toBeGreaterThanOrEqual(1_900);
+      expect(recoveredMs).toBeLessThan(6_000);
+      expect(inf.stats.watches).toBeGreaterThan(watchesBefore);
+      expect(errors.map((e) => e.message).join("\n")).toMatch(
+        /nothing arrived for 2000 ms; the connection is presumed dead/,
+      );
+    } finally {
+      await inf.stop();
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
 
   it("works cluster-wide (listConfigMapForAllNamespaces) with an index by namespace", async () => {
     const label = uniqueName("wide");
