@@ -66,7 +66,7 @@ export interface InformerOptions<T> {
    * A watch that receives nothing (no event, no bookmark) for this long is closed and resumed, so a
    * connection that died silently cannot stall the informer. Default: the watch's server-side
    * timeout plus 30 s, which a live connection never exceeds (the server ends the watch first).
-   * The API server sends a bookmark about once a minute, so 90 000 detects a dead link sooner.
+   * A shorter limit costs at most a needless reconnect when nothing happens for that long.
    */
   watchIdleTimeoutMs?: number;
 }
