@@ -44,7 +44,7 @@ export interface ExecOptions extends OpenOptions {
   /** Bytes buffered per output stream before the socket is paused (default 1 MiB). */
   highWaterMark?: number;
   /** Subprotocols to offer, most preferred first (default v5, then v4). */
-  protocols?: string[];
+  protocols?: readonly string[];
 }
 
 export interface ExitStatus {

@@ -7,9 +7,20 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import { Duplex } from "node:stream";
 import { internals, type Client } from "../client.js";
 import { buildPath } from "../request.js";
-import { frame, frameMany, openWebSocket, sendFrame, type OpenOptions } from "./websocket.js";
+import { PortForwardError, tunnelConnection, TUNNEL_PROTOCOL } from "./portforward-tunnel.js";
+import {
+  frame,
+  frameMany,
+  openWebSocket,
+  protocolOf,
+  sendFrame,
+  type OpenOptions,
+} from "./websocket.js";
 
-const PROTOCOL = "v4.channel.k8s.io";
+export { PortForwardError, TUNNEL_PROTOCOL };
+
+/** The channel protocol: one data and one error channel per port, no half-close. */
+export const CHANNEL_PROTOCOL = "v4.channel.k8s.io";
 
 export interface PortForwardParams {
   /** Pod name. */
@@ -21,30 +32,29 @@ export interface PortForwardParams {
 export interface PortForwardOptions extends OpenOptions {
   /** Bytes buffered toward the reader before the socket is paused (default 1 MiB). */
   highWaterMark?: number;
+  /**
+   * Subprotocols to offer, most preferred first. Default: SPDY tunnelled in the WebSocket (what
+   * kubectl uses; it can half-close), then the v4 channel protocol for servers without it.
+   */
+  protocols?: readonly string[];
 }
 
-/** Error reported by the pod side of a forwarded connection (e.g. nothing listening on the port). */
-export class PortForwardError extends Error {
-  override name = "PortForwardError";
-  constructor(
-    message: string,
-    readonly port: number,
-  ) {
-    super(message);
-  }
-}
+/** A forwarded connection, and the subprotocol it runs over. */
+export type PortForwardConnection = Duplex & { readonly protocol: string };
 
 /**
  * Opens one connection to `port` of the pod and returns it as a Duplex. Errors from the pod side
- * (nothing listening) are emitted as a `PortForwardError`. The v4 protocol cannot half-close:
- * `end()` stops sending but the connection lasts until the pod side closes or `destroy()`.
+ * (nothing listening) are emitted as a `PortForwardError`. Over the SPDY tunnel (the default on
+ * servers that offer it) `end()` half-closes: the pod side reads end of input and may still reply.
+ * The v4 protocol cannot half-close: there `end()` only stops sending, and the connection lasts
+ * until the pod side closes or `destroy()`.
  */
 export async function portForwardConnection(
   clientLike: Client,
   params: PortForwardParams,
   port: number,
   options: PortForwardOptions = {},
-): Promise<Duplex> {
+): Promise<PortForwardConnection> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new TypeError(`port-forward: invalid port ${port}`);
   }
@@ -55,12 +65,21 @@ export async function portForwardConnection(
     client.namespace,
     { ports: port },
   );
-  const ws = await openWebSocket(client, path, [PROTOCOL], options);
+  const ws = await openWebSocket(
+    client,
+    path,
+    options.protocols ?? [TUNNEL_PROTOCOL, CHANNEL_PROTOCOL],
+    options,
+  );
+  const highWaterMark = options.highWaterMark ?? 1024 * 1024;
+  const protocol = protocolOf(ws);
+  if (protocol === TUNNEL_PROTOCOL)
+    return Object.assign(tunnelConnection(ws, port, highWaterMark), { protocol });
   // Each channel's first frame is the port number (2 bytes, little-endian): skip it.
   const seenPort = [false, false];
   const errorText: Buffer[] = [];
   const duplex = new Duplex({
-    highWaterMark: options.highWaterMark ?? 1024 * 1024,
+    highWaterMark,
     allowHalfOpen: true,
     read: () => {
       if (ws.isPaused) ws.resume();
@@ -95,7 +114,7 @@ export async function portForwardConnection(
     if (message) duplex.destroy(new PortForwardError(message, port));
     else duplex.push(null);
   });
-  return duplex;
+  return Object.assign(duplex, { protocol });
 }
 
 export interface PortForwardServerOptions extends PortForwardOptions {
@@ -144,7 +163,9 @@ export async function portForward(
           if (!socket.destroyed) socket.end();
         });
         socket.once("close", () => remote.destroy());
-        socket.pipe(remote, { end: false });
+        // The local side's end is passed on: over the SPDY tunnel the pod side reads end of input
+        // and can still reply; over v4 it is a no-op and the connection lasts until the pod ends it.
+        socket.pipe(remote);
         remote.pipe(socket, { end: false });
         socket.resume();
       },

@@ -13,6 +13,15 @@ import { withIdentity } from "../identity.js";
 /** Largest body read from a refused handshake (the Status is small). */
 const MAX_ERROR_BODY = 64 * 1024;
 
+/** What `ws` admits as a subprotocol (an RFC 7230 token); `SPDY/3.1+portforward.k8s.io` is not one. */
+const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
+const negotiated = new WeakMap<WebSocket, string>();
+
+/** The subprotocol the server chose (also when `ws` could not be told about it). */
+export function protocolOf(ws: WebSocket): string {
+  return negotiated.get(ws) ?? ws.protocol;
+}
+
 export interface OpenOptions {
   signal?: AbortSignal;
   /** Extra request headers. */
@@ -26,7 +35,7 @@ export interface OpenOptions {
 export async function openWebSocket(
   clientLike: Client,
   path: string,
-  protocols: string[],
+  protocols: readonly string[],
   options: OpenOptions = {},
 ): Promise<WebSocket> {
   const client = internals(clientLike);
@@ -45,11 +54,26 @@ export async function openWebSocket(
   const { ca, cert, key, servername, rejectUnauthorized } = client.tls;
   // ws hands these to tls.connect, which knows `servername` (tls-server-name) though ws's types do not.
   const tlsOptions = { ca, cert, key, servername, rejectUnauthorized } as WebSocket.ClientOptions;
-  const ws = new WebSocket(url, protocols, {
+  // ws refuses subprotocols that are not tokens and then any it did not offer itself; such an offer
+  // goes as a plain header, and the server's choice is taken off the response before ws checks it.
+  const raw = protocols.some((p) => !TOKEN.test(p));
+  const ws = new WebSocket(url, raw ? [] : [...protocols], {
     ...tlsOptions,
     // ws passes headers to http.request, which sends an array as repeated headers
     // (Impersonate-Group); ws's types only admit strings.
-    headers: headers as Record<string, string>,
+    headers: (raw
+      ? { ...headers, "sec-websocket-protocol": protocols.join(", ") }
+      : headers) as Record<string, string>,
+    ...(raw && {
+      finishRequest: (req, socket) => {
+        req.prependListener("upgrade", (res) => {
+          const chosen = res.headers["sec-websocket-protocol"];
+          delete res.headers["sec-websocket-protocol"];
+          if (chosen && protocols.includes(chosen)) negotiated.set(socket, chosen);
+        });
+        req.end();
+      },
+    }),
     perMessageDeflate: false,
     // Frames come from the API server; their size is bounded by its own buffers.
     maxPayload: 64 * 1024 * 1024,
@@ -70,7 +94,10 @@ export async function openWebSocket(
     };
     ws.once("open", () => {
       done();
-      resolve(ws);
+      if (raw && !negotiated.has(ws)) {
+        ws.terminate();
+        reject(new Error(`the server chose none of the subprotocols ${protocols.join(", ")}`));
+      } else resolve(ws);
     });
     ws.once("error", (error) => {
       done();

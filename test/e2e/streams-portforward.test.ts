@@ -3,96 +3,168 @@ import { createHash, randomBytes } from "node:crypto";
 import { connect, createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CHANNEL_PROTOCOL,
   portForward,
   portForwardConnection,
   PortForwardError,
+  TUNNEL_PROTOCOL,
 } from "../../runtime/streams/index.js";
 import { streamsFixture, type StreamsFixture } from "./streams-support.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-describe("port-forward through the API server", () => {
+// The default offers SPDY tunnelled in the WebSocket first (a 1.36 server takes it); the v4 channel
+// protocol is what servers without PortForwardWebsockets answer, forced here with `protocols`.
+for (const [label, protocols, expected] of [
+  ["SPDY tunnel (default)", undefined, TUNNEL_PROTOCOL],
+  ["v4 channels", [CHANNEL_PROTOCOL], CHANNEL_PROTOCOL],
+] as const) {
+  describe(`port-forward through the API server: ${label}`, () => {
+    let f: StreamsFixture;
+    let pod: string;
+    let echo: Server;
+    let echoPort: number;
+
+    beforeAll(async () => {
+      f = await streamsFixture("pf");
+      pod = await f.pod("p");
+      echo = createServer({ allowHalfOpen: true }, (s) => s.pipe(s));
+      await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+      echoPort = (echo.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      echo?.close();
+      await f?.cleanup();
+    });
+
+    it("forwards 20 concurrent connections, 10 MB each way, byte-exact", async () => {
+      const forwarder = await portForward(f.client, { name: pod }, echoPort, { protocols });
+      const size = 10 * 1024 * 1024;
+      try {
+        const one = async () => {
+          const data = randomBytes(size);
+          const socket = connect(forwarder.address.port, "127.0.0.1");
+          const received: Buffer[] = [];
+          let got = 0;
+          const done = new Promise<void>((resolve, reject) => {
+            socket.on("data", (c: Buffer) => {
+              received.push(c);
+              got += c.length;
+              if (got >= size) resolve();
+            });
+            socket.on("error", reject);
+            socket.on("close", () =>
+              got >= size ? resolve() : reject(new Error(`closed at ${got}`)),
+            );
+          });
+          socket.write(data);
+          await done;
+          socket.destroy();
+          expect(got).toBe(size);
+          expect(sha(Buffer.concat(received))).toBe(sha(data));
+        };
+        await Promise.all(Array.from({ length: 20 }, one));
+      } finally {
+        await forwarder.close();
+      }
+    });
+
+    it("gives an in-process duplex per connection", async () => {
+      const duplex = await portForwardConnection(f.client, { name: pod }, echoPort, { protocols });
+      expect(duplex.protocol).toBe(expected);
+      duplex.write("ping\n");
+      const first = await duplex[Symbol.asyncIterator]().next();
+      expect(String(first.value)).toBe("ping\n");
+      duplex.destroy();
+    });
+
+    it("reports a port with nothing listening", async () => {
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+      const port = (closed.address() as { port: number }).port;
+      await new Promise((r) => closed.close(r));
+
+      const duplex = await portForwardConnection(f.client, { name: pod }, port, { protocols });
+      const error = await new Promise<Error>((resolve) => {
+        duplex.on("error", resolve);
+        duplex.resume();
+      });
+      expect(error).toBeInstanceOf(PortForwardError);
+      expect(error.message).toContain("connection refused");
+
+      // The same error reaches a local server's onError, and the local socket is closed.
+      const errors: Error[] = [];
+      const forwarder = await portForward(f.client, { name: pod }, port, {
+        protocols,
+        onError: (e) => errors.push(e),
+      });
+      try {
+        const socket = connect(forwarder.address.port, "127.0.0.1");
+        socket.on("error", () => {});
+        await new Promise((r) => socket.once("close", r));
+        expect(errors[0]).toBeInstanceOf(PortForwardError);
+      } finally {
+        await forwarder.close();
+      }
+    });
+  });
+}
+
+describe("port-forward half-close (SPDY tunnel)", () => {
   let f: StreamsFixture;
   let pod: string;
-  let echo: Server;
-  let echoPort: number;
+  let counter: Server;
+  let counterPort: number;
 
   beforeAll(async () => {
-    f = await streamsFixture("pf");
+    f = await streamsFixture("pfhalf");
     pod = await f.pod("p");
-    echo = createServer({ allowHalfOpen: true }, (s) => s.pipe(s));
-    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
-    echoPort = (echo.address() as { port: number }).port;
+    // Answers only after its input ends, like `wc -c` or an HTTP/1.0 request without a length.
+    counter = createServer({ allowHalfOpen: true }, (s) => {
+      const hash = createHash("sha256");
+      let n = 0;
+      s.on("data", (c: Buffer) => {
+        n += c.length;
+        hash.update(c);
+      });
+      s.on("end", () => s.end(`${n} ${hash.digest("hex")}\n`));
+    });
+    await new Promise<void>((r) => counter.listen(0, "127.0.0.1", r));
+    counterPort = (counter.address() as { port: number }).port;
   });
   afterAll(async () => {
-    echo?.close();
+    counter?.close();
     await f?.cleanup();
   });
 
-  it("forwards 20 concurrent connections, 10 MB each way, byte-exact", async () => {
-    const forwarder = await portForward(f.client, { name: pod }, echoPort);
-    const size = 10 * 1024 * 1024;
-    try {
-      const one = async () => {
-        const data = randomBytes(size);
-        const socket = connect(forwarder.address.port, "127.0.0.1");
-        const received: Buffer[] = [];
-        let got = 0;
-        const done = new Promise<void>((resolve, reject) => {
-          socket.on("data", (c: Buffer) => {
-            received.push(c);
-            got += c.length;
-            if (got >= size) resolve();
-          });
-          socket.on("error", reject);
-          socket.on("close", () =>
-            got >= size ? resolve() : reject(new Error(`closed at ${got}`)),
-          );
-        });
-        socket.write(data);
-        await done;
-        socket.destroy();
-        expect(got).toBe(size);
-        expect(sha(Buffer.concat(received))).toBe(sha(data));
-      };
-      await Promise.all(Array.from({ length: 20 }, one));
-    } finally {
-      await forwarder.close();
-    }
+  const reply = (socket: NodeJS.ReadableStream) =>
+    new Promise<string>((resolve, reject) => {
+      let text = "";
+      socket.on("data", (c) => (text += c));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+
+  it("ends the input of an in-process connection and still gets the reply", async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const duplex = await portForwardConnection(f.client, { name: pod }, counterPort);
+    expect(duplex.protocol).toBe(TUNNEL_PROTOCOL);
+    const answer = reply(duplex);
+    duplex.end(data);
+    expect(await answer).toBe(`${data.length} ${sha(data)}\n`);
   });
 
-  it("gives an in-process duplex per connection", async () => {
-    const duplex = await portForwardConnection(f.client, { name: pod }, echoPort);
-    duplex.write("ping\n");
-    const first = await duplex[Symbol.asyncIterator]().next();
-    expect(String(first.value)).toBe("ping\n");
-    duplex.destroy();
-  });
-
-  it("reports a port with nothing listening", async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise((r) => closed.close(r));
-
-    const duplex = await portForwardConnection(f.client, { name: pod }, port);
-    const error = await new Promise<Error>((resolve) => {
-      duplex.on("error", resolve);
-      duplex.resume();
-    });
-    expect(error).toBeInstanceOf(PortForwardError);
-    expect(error.message).toContain("connection refused");
-
-    // The same error reaches a local server's onError, and the local socket is closed.
-    const errors: Error[] = [];
-    const forwarder = await portForward(f.client, { name: pod }, port, {
-      onError: (e) => errors.push(e),
-    });
+  it("passes a local client's end of input through the local listener", async () => {
+    const forwarder = await portForward(f.client, { name: pod }, counterPort);
     try {
-      const socket = connect(forwarder.address.port, "127.0.0.1");
-      socket.on("error", () => {});
-      await new Promise((r) => socket.once("close", r));
-      expect(errors[0]).toBeInstanceOf(PortForwardError);
+      const socket = connect({
+        port: forwarder.address.port,
+        host: "127.0.0.1",
+        allowHalfOpen: true,
+      });
+      const answer = reply(socket);
+      socket.end("hello\n");
+      expect(await answer).toBe(`6 ${sha(Buffer.from("hello\n"))}\n`);
     } finally {
       await forwarder.close();
     }

@@ -116,10 +116,17 @@ func (runtime) PortForward(ctx context.Context, _, _ string, port int32, stream 
 		io.Copy(stream, conn)
 		done <- struct{}{}
 	}()
-	// Like a runtime's port forward: the connection ends when either side ends it (the v4
-	// WebSocket protocol cannot half-close, so waiting for both would never finish).
+	// As containerd does: when one direction ends, the other gets one more second to finish (so a
+	// reply to a half-closed request over SPDY still arrives, and a v4 WebSocket, which cannot
+	// half-close, does not hold the connection open for ever).
 	select {
 	case <-done:
+	case <-ctx.Done():
+		return nil
+	}
+	select {
+	case <-done:
+	case <-time.After(time.Second):
 	case <-ctx.Done():
 	}
 	return nil
