@@ -15,7 +15,7 @@ import {
   type InformerPhase,
   type InformerStats,
 } from "./health.js";
-import { IdleWatchdog } from "./watchdog.js";
+import { IdleWatchdog, watchTimeoutSeconds } from "./watchdog.js";
 import { Store, type IndexFunc, type KubeObject, type StoreReader } from "./store.js";
 import { Relist, remove, upsert, type InformerEvent } from "./sync.js";
 
@@ -160,6 +160,11 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
   /** Registers a handler; returns a function that removes it. A handler that throws is reported, nothing more. */
   on<K extends keyof Handlers<T>>(event: K, handler: Handlers<T>[K]): () => void {
     this.handlers[event].add(handler);
+    // As in client-go: an add handler registered late first gets every stored object, so it sees
+    // the same state as one registered at the start (a controller made after sync, for one).
+    if (event === "add")
+      for (const object of this.cache.list())
+        this.call({ type: "add", object }, () => (handler as Handlers<T>["add"])(object));
     return () => void this.handlers[event].delete(handler);
   }
 
@@ -383,14 +388,7 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
 
   private dispatch(event: InformerEvent<T>): void {
     for (const feed of this.feeds) feed.push(event);
-    const call = (fn: () => unknown) => {
-      try {
-        const result = fn();
-        if (result instanceof Promise) result.catch((error) => this.handlerFailed(event, error));
-      } catch (error) {
-        this.handlerFailed(event, error);
-      }
-    };
+    const call = (fn: () => unknown) => this.call(event, fn);
     switch (event.type) {
       case "add":
         for (const h of this.handlers.add) call(() => h(event.object));
@@ -402,6 +400,15 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
       case "delete":
         for (const h of this.handlers.delete) call(() => h(event.object, event.finalStateUnknown));
         break;
+    }
+  }
+
+  private call(event: InformerEvent<T>, fn: () => unknown): void {
+    try {
+      const result = fn();
+      if (result instanceof Promise) result.catch((error) => this.handlerFailed(event, error));
+    } catch (error) {
+      this.handlerFailed(event, error);
     }
   }
 
@@ -465,11 +472,6 @@ export function informer<T extends KubeObject, P>(
 /** `listNamespacedConfigMap` → `ConfigMap`, `listPodForAllNamespaces` → `Pod`. */
 function nameOf(listName: string): string {
   return listName.replace(/^list(Namespaced)?/, "").replace(/ForAllNamespaces$/, "") || "object";
-}
-
-/** Like client-go: a random server-side timeout between 5 and 10 minutes spreads reconnects. */
-function watchTimeoutSeconds(): number {
-  return 300 + Math.floor(Math.random() * 300);
 }
 
 /** The server does not know the streaming-list parameters (feature off or too old). */

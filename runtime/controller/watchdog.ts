@@ -28,3 +28,8 @@ export class IdleWatchdog {
     clearTimeout(this.timer);
   }
 }
+
+/** Like client-go: a random server-side timeout between 5 and 10 minutes spreads reconnects. */
+export function watchTimeoutSeconds(): number {
+  return 300 + Math.floor(Math.random() * 300);
+}

@@ -2,6 +2,7 @@
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import {
+  controller,
   informer,
   type InformerError,
   type InformerEvent,
@@ -274,7 +275,15 @@ describe("informer", () => {
       namespace: "ns",
       onError: (e) => errors.push(e),
     });
-    await sleep(1500);
+    await within(
+      (async () => {
+        while (errors.length === 0) await sleep(10);
+      })(),
+      5000,
+      "the first error",
+    );
+    // A retry storm would have sent more watches by now.
+    await sleep(1000);
     const watches = server.requests.filter(isWatch).length;
     await inf.stop();
     // auto mode: the streaming list is a watch, refused; no fallback to a list that cannot be watched.
@@ -359,5 +368,38 @@ describe("informer", () => {
     abort.abort();
     await within(inf.done, 1000, "stop");
     await expect(inf.synced).rejects.toThrow(/stopped before it synced/);
+  });
+
+  it("replays the store to an add handler registered after sync, so a late controller sees every object", async () => {
+    const { server } = harness;
+    server.handle((_req, res, r) => {
+      if (isWatch(r)) return openStream(res, []);
+      json(res, 200, {
+        items: [pod("a", "1"), pod("b", "2")],
+        metadata: { resourceVersion: "10" },
+      });
+    });
+    const inf = informer(harness.client(), api, { namespace: "ns", initialList: "paginate" });
+    await within(inf.synced, 5000, "sync");
+    const late: string[] = [];
+    inf.on("add", (p) => late.push(p.metadata.name));
+    // Only add handlers replay; an update handler gets updates from now on.
+    inf.on("update", (_o, p) => late.push(`update:${p.metadata.name}`));
+    expect(late.sort()).toEqual(["a", "b"]);
+    const reconciled: string[] = [];
+    const c = controller({
+      informer: inf,
+      reconcile: async (key) => void reconciled.push(key),
+    });
+    await within(
+      (async () => {
+        while (reconciled.length < 2) await sleep(10);
+      })(),
+      2000,
+      "reconciles of the stored objects",
+    );
+    expect(reconciled.sort()).toEqual(["ns/a", "ns/b"]);
+    await c.stop();
+    await inf.stop();
   });
 });
