@@ -79,18 +79,6 @@ export async function download(
   return Buffer.from(await res.arrayBuffer());
 }
 
-export async function fromUrl(
-  url: string,
-  progress: Progress,
-  kubernetesVersion?: string,
-): Promise<LoadedSpec> {
-  return urlSpec(
-    url,
-    decode(await download(url, progress), new URL(url).pathname),
-    kubernetesVersion,
-  );
-}
-
 /** A Swagger 2.0 document read from `url`. */
 export function urlSpec(url: string, text: string, kubernetesVersion?: string): LoadedSpec {
   return {
