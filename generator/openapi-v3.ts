@@ -3,7 +3,9 @@
  * structural schema lossily (no `nullable`, `oneOf`/`anyOf`, emptied preserve-unknown objects,
  * no defaults), while the per-group-version `/openapi/v3` documents keep the schema as written.
  * The v3 documents of CRD group/versions replace their v2 paths and definitions; built-in groups
- * stay on v2, whose types v3 does not change (the release data adds their enums).
+ * stay on v2: their v3 adds only `default` values and spells Quantity/IntOrString as `oneOf`
+ * (measured, README; test/e2e/openapi-v3-builtins.test.ts). `--url …/openapi/v3` converts every
+ * group's documents the same way (generator/openapi-v3-url.ts).
  */
 import { KubeError, createClient, sendText, type ClientOptions } from "../runtime/index.js";
 import { SchemaProblem, normalizeSchema } from "./crd-schema.js";
