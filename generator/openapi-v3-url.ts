@@ -61,8 +61,6 @@ export async function fromUrlSource(
   kubernetesVersion?: string,
 ): Promise<UrlSource> {
   const text = decode(await download(url, progress, JSON_ACCEPT), new URL(url).pathname);
-  if (/^\s*\{\s*"swagger"\s*:/.test(text.slice(0, 200)))
-    return { spec: urlSpec(url, text, kubernetesVersion) };
   if (isSwagger(text, url)) return { spec: urlSpec(url, text, kubernetesVersion) };
   const fetchText = async (docUrl: string) =>
     decode(await download(docUrl, progress, JSON_ACCEPT), new URL(docUrl).pathname);
@@ -70,6 +68,7 @@ export async function fromUrlSource(
   return { spec: v3Spec(url, overlay, kubernetesVersion), openApiV3: overlay };
 }
 
+/** Swagger 2.0 is told by its first key, without parsing megabytes twice. */
 function isSwagger(text: string, url: string): boolean {
   if (/^\s*\{\s*"swagger"\s*:/.test(text.slice(0, 200))) return true;
   const doc = parseJson(text, url);
