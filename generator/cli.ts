@@ -9,7 +9,6 @@ import {
   fromCluster,
   fromFile,
   fromRelease,
-  fromUrl,
   normalizeRelease,
   type LoadedSpec,
 } from "./sources.js";
@@ -18,6 +17,7 @@ import { crdOnlySpec, loadCrds, withCrdProvenance } from "./crd-source.js";
 import { diffMain } from "./diff-cli.js";
 import { readCrdOpenApiV3, type OpenApiV3Overlay } from "./openapi-v3.js";
 import { withOpenApiV3Provenance } from "./openapi-v3-source.js";
+import { fromUrlSource } from "./openapi-v3-url.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
        kubegen rbac [--project tsconfig.json | FILES...] [options]   (kubegen rbac --help)
@@ -25,7 +25,8 @@ const USAGE = `Usage: kubegen generate [source] [options]
 
 Sources (pick one; with none, regenerate OUT from the release recorded in OUT/kubegen.json):
   --spec FILE            a Swagger 2.0 document (.json or .json.gz)
-  --url URL              the same, downloaded
+  --url URL              the same, downloaded; or a server's OpenAPI v3: the index
+                         (…/openapi/v3) or one group/version (…/openapi/v3/apis/apps/v1)
   --from-cluster         the current cluster's /openapi/v2 (kubeconfig or in-cluster config),
                          with /openapi/v3 for the group/versions its CRDs serve
   --kubernetes X.Y.Z     a Kubernetes release (cached, else fetched)
@@ -110,7 +111,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const skipped of crds?.loaded.skipped ?? []) progress(`not a CRD, skipped: ${skipped}`);
   if (crds && sources.length === 0 && !previous?.release) spec = crdOnlySpec();
   else if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
-  else if (values.url) spec = await fromUrl(values.url, progress, values["kubernetes-version"]);
+  else if (values.url)
+    ({ spec, openApiV3 } = await fromUrlSource(values.url, progress, values["kubernetes-version"]));
   else if (values["from-cluster"]) {
     const clusterOptions = { context: values.context, kubeconfig: values.kubeconfig };
     spec = await fromCluster(clusterOptions, progress);

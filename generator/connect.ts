@@ -52,8 +52,10 @@ const REQUIRED: Record<string, string[]> = { exec: ["command"], portforward: ["p
 
 function tsType(p: SwaggerParameter): string {
   if (LIST_PARAMS[p.name]) return LIST_PARAMS[p.name];
-  if (p.type === "boolean") return "boolean";
-  if (p.type === "integer" || p.type === "number") return "number";
+  // Swagger 2.0 types a query parameter itself; OpenAPI v3 through its schema.
+  const type = p.type ?? p.schema?.type;
+  if (type === "boolean") return "boolean";
+  if (type === "integer" || type === "number") return "number";
   return "string";
 }
 

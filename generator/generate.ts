@@ -55,8 +55,9 @@ export interface BuildOptions {
 export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateResult {
   const t0 = performance.now();
   const parsed = parseSpec(spec.text);
-  const fixups = applyFixUps(parsed);
+  // v3 documents first: from `--url …/openapi/v3` they are the whole spec, fix-ups included.
   if (options.openApiV3) applyOpenApiV3(parsed, options.openApiV3);
+  const fixups = applyFixUps(parsed);
   if (options.crds) addCrds(parsed, options.crds.loaded.crds);
   fixups.push(...applyReleaseData(parsed, spec.provenance.kubernetesVersion));
   const t1 = performance.now();

@@ -279,8 +279,11 @@ export function toType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): Ty
     }
     return { kind: "ref", id };
   }
-  // CRD schemas mark int-or-string with an extension and no type.
+  // CRD schemas mark int-or-string with an extension and no type; OpenAPI v3 documents of the
+  // built-in groups with the format and `oneOf` integer/string, no type.
   if (schema["x-kubernetes-int-or-string"] === true) return { kind: "intOrString" };
+  if (schema.format === "int-or-string" && (schema.type ?? "string") === "string")
+    return { kind: "intOrString" };
   const extended = extendedType(schema, at, (s, p) => toType(spec, s, p));
   if (extended) return extended;
   const oneOf = schema["x-kubegen-one-of"] as SwaggerSchema[] | undefined;
@@ -298,7 +301,7 @@ export function toType(spec: SwaggerSpec, schema: SwaggerSchema, at: string): Ty
     case undefined:
       return schema.properties ? objectType(spec, schema, at) : { kind: "unknown" };
     case "string":
-      return schema.format === "int-or-string" ? { kind: "intOrString" } : { kind: "string" };
+      return { kind: "string" };
     case "integer":
     case "number":
       return { kind: "number" };

@@ -3,7 +3,9 @@
  * structural schema lossily (no `nullable`, `oneOf`/`anyOf`, emptied preserve-unknown objects,
  * no defaults), while the per-group-version `/openapi/v3` documents keep the schema as written.
  * The v3 documents of CRD group/versions replace their v2 paths and definitions; built-in groups
- * stay on v2, whose types v3 does not change (the release data adds their enums).
+ * stay on v2: their v3 adds only `default` values and spells Quantity/IntOrString as `oneOf`
+ * (measured, README; test/e2e/openapi-v3-builtins.test.ts). `--url …/openapi/v3` converts every
+ * group's documents the same way (generator/openapi-v3-url.ts).
  */
 import { KubeError, createClient, sendText, type ClientOptions } from "../runtime/index.js";
 import { SchemaProblem, normalizeSchema } from "./crd-schema.js";
@@ -145,27 +147,59 @@ function operation(op: V3Operation): Record<string, unknown> {
   return out;
 }
 
-/** Replaces the v2 paths and definitions of each overlaid group/version with its v3 document. */
+/**
+ * Kinds of the built-in API packages. Their v3 schemas are used as published; a CRD's kinds
+ * (ids from the reversed group name) get their validation notes documented, as for `--crd`.
+ */
+const BUILT_IN_ID = /^io\.k8s\.(api|apimachinery|kube-aggregator|apiextensions-apiserver)\./;
+
+type Gvk = { group: string; version: string; kind: string };
+
+/**
+ * A definition shared by several documents (DeleteOptions, WatchEvent) lists only the
+ * group/versions of each document; across documents it belongs to all of them.
+ */
+function withGvks(schema: SwaggerSchema, more: unknown): SwaggerSchema {
+  const have = schema["x-kubernetes-group-version-kind"];
+  if (!Array.isArray(have) || !Array.isArray(more)) return schema;
+  const key = (g: Gvk) => `${g.group}/${g.version}/${g.kind}`;
+  const all = new Map([...(have as Gvk[]), ...(more as Gvk[])].map((g) => [key(g), g]));
+  const gvks = [...all.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
+  return { ...schema, "x-kubernetes-group-version-kind": gvks };
+}
+
+/**
+ * Replaces the v2 paths and definitions of each overlaid group/version with its v3 document.
+ * A key starting with `/` is a document that is no group/version's (`/apis`, `/version`, …):
+ * its paths are taken as they are.
+ */
 export function applyOpenApiV3(spec: SwaggerSpec, overlay: OpenApiV3Overlay): void {
   for (const [gv, raw] of overlay) {
     const doc = v3Refs(raw);
-    const prefix = `/apis/${gv}/`;
-    for (const path of Object.keys(spec.paths))
-      if (path.startsWith(prefix)) delete spec.paths[path];
+    const other = gv.startsWith("/");
+    // The core group's documents are keyed `v1` and served under /api/v1.
+    const core = !other && !gv.includes("/");
+    const prefix = other ? undefined : core ? `/api/${gv}/` : `/apis/${gv}/`;
+    if (prefix)
+      for (const path of Object.keys(spec.paths))
+        if (path.startsWith(prefix)) delete spec.paths[path];
     for (const [path, item] of Object.entries(doc.paths)) {
-      if (!path.startsWith(prefix)) continue;
+      if (prefix && !path.startsWith(prefix)) continue;
       const out: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(item)) {
         out[key] = METHODS.includes(key) ? operation(value as V3Operation) : value;
       }
       spec.paths[path] = out as SwaggerPathItem;
     }
-    const [group] = gv.split("/");
+    const group = other ? undefined : core ? "" : gv.split("/")[0];
     for (const [id, schema] of Object.entries(doc.components?.schemas ?? {})) {
       const gvks = schema["x-kubernetes-group-version-kind"];
       const ours = Array.isArray(gvks) && gvks.some((g: { group: string }) => g.group === group);
-      if (ours) spec.definitions[id] = documented(schema, id);
-      else if (!Object.hasOwn(spec.definitions, id)) spec.definitions[id] = schema;
+      const had = Object.hasOwn(spec.definitions, id) ? spec.definitions[id] : undefined;
+      if (ours) {
+        const own = BUILT_IN_ID.test(id) ? schema : documented(schema, id);
+        spec.definitions[id] = had ? withGvks(own, had["x-kubernetes-group-version-kind"]) : own;
+      } else spec.definitions[id] = had ? withGvks(had, gvks) : schema;
     }
   }
 }

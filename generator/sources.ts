@@ -25,7 +25,7 @@ export function sha256(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-function decode(bytes: Buffer, name: string): string {
+export function decode(bytes: Buffer, name: string): string {
   const gz = name.endsWith(".gz") || (bytes[0] === 0x1f && bytes[1] === 0x8b);
   return (gz ? gunzipSync(bytes) : bytes).toString("utf8");
 }
@@ -48,23 +48,39 @@ export async function fromFile(path: string, kubernetesVersion?: string): Promis
   };
 }
 
-async function download(url: string, progress: Progress): Promise<Buffer> {
+/**
+ * GET with the platform's fetch: no credentials, TLS verified against the system roots (plus
+ * NODE_EXTRA_CA_CERTS), redirects followed. Failures name the URL and the cause.
+ */
+export async function download(
+  url: string,
+  progress: Progress,
+  headers: Record<string, string> = {},
+): Promise<Buffer> {
   progress(`downloading ${url}`);
-  // fetch follows redirects, which release hosts use.
-  const res = await fetch(url, { signal: AbortSignal.timeout(300_000) });
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: AbortSignal.timeout(300_000) });
+  } catch (error) {
+    // fetch's own message is "fetch failed"; the reason (TLS, refused, DNS) is its cause.
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    throw new Error(`GET ${url} failed: ${cause ?? (error as Error).message}`);
+  }
   if (res.status !== 200) {
-    await res.body?.cancel();
-    throw new Error(`GET ${url} answered ${res.status}`);
+    const body = await res.text().catch(() => "");
+    let message = "";
+    try {
+      message = (JSON.parse(body) as { message?: string }).message ?? "";
+    } catch {
+      // Not a Kubernetes Status: the status code says enough.
+    }
+    throw new Error(`GET ${url} answered ${res.status}${message ? `: ${message}` : ""}`);
   }
   return Buffer.from(await res.arrayBuffer());
 }
 
-export async function fromUrl(
-  url: string,
-  progress: Progress,
-  kubernetesVersion?: string,
-): Promise<LoadedSpec> {
-  const text = decode(await download(url, progress), new URL(url).pathname);
+/** A Swagger 2.0 document read from `url`. */
+export function urlSpec(url: string, text: string, kubernetesVersion?: string): LoadedSpec {
   return {
     text,
     provenance: {

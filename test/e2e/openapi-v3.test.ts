@@ -13,6 +13,7 @@ import type { TypeRef } from "../../generator/ir.js";
 import { readCrdOpenApiV3 } from "../../generator/openapi-v3.js";
 import { fromCluster } from "../../generator/sources.js";
 import { sendText, type Client } from "../../runtime/index.js";
+import { readLiveSpecs } from "../tools/openapi-v3-measure.js";
 import { useCluster } from "./cluster.js";
 import { installCrds, removeCrds } from "./crd-support.js";
 import { adminClient, eventually, testNamespace } from "./support.js";
@@ -100,6 +101,28 @@ describe("--from-cluster reads /openapi/v3 for CRD groups", () => {
       body(fromFiles.files.get("example.com/v1/resources.ts")),
     );
   }, 120_000);
+
+  it("reading every /openapi/v3 document (as --url …/openapi/v3 does) gives the same CRD types", async () => {
+    const cluster = useCluster();
+    const options = { server: cluster.server, token: cluster.adminToken, ca: cluster.caPem };
+    const clusterOutput = buildOutput(await fromCluster(options, () => {}), {
+      runtime: "kubegen/runtime",
+      openApiV3: await readCrdOpenApiV3(options, () => {}),
+    });
+    const { v3 } = await readLiveSpecs(admin);
+    const fromUrl = buildOutput(
+      {
+        text: JSON.stringify({ swagger: "2.0", paths: {}, definitions: {} }),
+        provenance: { source: "v3", kubernetesVersion: "unknown", sha256: "" },
+      },
+      { runtime: "kubegen/runtime", openApiV3: v3 },
+    );
+    for (const id of IDS) {
+      const expected = clusterOutput.model.definitions.get(id);
+      expect(expected, id).toBeDefined();
+      expect(fromUrl.model.definitions.get(id), id).toEqual(expected);
+    }
+  });
 
   it("without permission to list CRDs, keeps to /openapi/v2 and says why", async () => {
     const cluster = useCluster();
