@@ -119,11 +119,22 @@ describe("package", () => {
       { cwd: root },
     );
     expect(controller.stdout.trim()).toBe("function function");
+    const generator = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'const g = await import("kubegen/generator"); console.log(typeof g.generate, typeof g.buildOutput, typeof g.diffModels)',
+      ],
+      { cwd: root },
+    );
+    expect(generator.stdout.trim()).toBe("function function function");
     for (const file of [
       "runtime/index.d.ts",
       "runtime/controller/index.d.ts",
       "generated/core/v1/index.d.ts",
       "generator/cli.js",
+      "generator/index.d.ts",
     ]) {
       expect(existsSync(join(root, "dist", file)), file).toBe(true);
     }
