@@ -1,8 +1,8 @@
 /**
  * exec and port-forward reach kube-apiserver the way ordinary calls do: through a kubeconfig
- * `proxy-url` (an HTTP CONNECT proxy on loopback, written here), with the client certificate an
- * exec credential plugin returns, and with one retry after a 401 once a rotated token file is
- * re-read.
+ * `proxy-url` (an HTTP CONNECT proxy on loopback, written here), with `tls-server-name` and
+ * impersonation, with the client certificate an exec credential plugin returns, and with one retry
+ * after a 401 once a rotated token file is re-read.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,7 +14,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSelfSubjectReview } from "../../generated/authentication.k8s.io/v1/index.js";
 import { listNamespacedPod } from "../../generated/core/v1/index.js";
-import { createClient, KubeError, tokenFile, type Client } from "../../runtime/index.js";
+import {
+  createClient,
+  KubeError,
+  tokenFile,
+  type Client,
+  type ClientOptions,
+} from "../../runtime/index.js";
 import { portForward, portForwardConnection, run } from "../../runtime/streams/index.js";
 import { useCluster } from "./cluster.js";
 import { streamsFixture, type StreamsFixture } from "./streams-support.js";
@@ -233,6 +239,43 @@ describe("streams reach the API server like ordinary calls", () => {
       ]);
     } finally {
       await client.close();
+      await proxy.close();
+    }
+  });
+
+  it("applies tls-server-name and impersonation to streams, directly and through the proxy", async () => {
+    const proxy = await startConnectProxy(basic("u", "p"));
+    const { server, caPem, adminToken } = useCluster();
+    const make = (extra: ClientOptions) =>
+      createClient({ server, ca: caPem, token: adminToken, namespace: f.namespace, ...extra });
+    try {
+      for (const via of [{}, { proxyUrl: `http://u:p@127.0.0.1:${proxy.port}` }]) {
+        // The serving certificate names kubernetes.default.svc, not wrong.example.
+        const named = make({ ...via, tlsServerName: "kubernetes.default.svc" });
+        const misnamed = make({ ...via, tlsServerName: "wrong.example" });
+        const nobody = make({ ...via, impersonate: { user: "kubegen-nobody" } });
+        // Two groups: they must arrive as two Impersonate-Group headers to include system:masters.
+        const masters = make({
+          ...via,
+          impersonate: { user: "kubegen-stream-user", groups: ["kubegen-other", "system:masters"] },
+        });
+        try {
+          const sni = await run(named, { name: pod, command: ["echo", "named"] });
+          expect(sni.stdout).toBe("named\n");
+          await expect(run(misnamed, { name: pod, command: ["true"] })).rejects.toThrow(
+            /wrong\.example.*altnames/,
+          );
+          const forbidden = await run(nobody, { name: pod, command: ["true"] }).catch((e) => e);
+          expect(forbidden).toBeInstanceOf(KubeError);
+          expect((forbidden as KubeError).code).toBe(403);
+          expect((forbidden as KubeError).message).toContain('User "kubegen-nobody"');
+          expect((await run(masters, { name: pod, command: ["true"] })).code).toBe(0);
+        } finally {
+          await Promise.all([named, misnamed, nobody, masters].map((c) => c.close()));
+        }
+      }
+      expect(proxy.tunnels).toHaveLength(4);
+    } finally {
       await proxy.close();
     }
   });
