@@ -328,6 +328,50 @@ describe("streams reach the API server like ordinary calls", () => {
     }
   });
 
+  it("retries a WebSocket handshake once after a 401, with the exec plugin run again", async () => {
+    const credential = (token: string) =>
+      writeFileSync(
+        file("token-credential.json"),
+        JSON.stringify({
+          apiVersion: "client.authentication.k8s.io/v1",
+          kind: "ExecCredential",
+          // No expirationTimestamp: the credential is kept until a 401 asks for a new one.
+          status: { token },
+        }),
+      );
+    const runs = file("plugin-runs");
+    writeFileSync(runs, "");
+    writeFileSync(
+      file("token-plugin.sh"),
+      `#!/bin/sh\necho run >> "${runs}"\ncat "${file("token-credential.json")}"\n`,
+    );
+    chmodSync(file("token-plugin.sh"), 0o755);
+    const pluginRuns = () => readFileSync(runs, "utf8").split("\n").filter(Boolean).length;
+    credential("not-a-valid-token");
+    const client = createClient({
+      kubeconfig: kubeconfig({
+        exec: {
+          apiVersion: "client.authentication.k8s.io/v1",
+          command: file("token-plugin.sh"),
+          interactiveMode: "Never",
+        },
+      }),
+    });
+    try {
+      // The plugin runs, the server says 401, the plugin runs again, the retry gets 401 too.
+      const refused = await run(client, { name: pod, command: ["true"] }).catch((e) => e);
+      expect((refused as KubeError).code).toBe(401);
+      expect(pluginRuns()).toBe(2);
+      // A valid credential now: the cached one is refused once, the plugin runs, the retry works.
+      credential(useCluster().adminToken);
+      const result = await run(client, { name: pod, command: ["echo", "renewed"] });
+      expect(result).toMatchObject({ stdout: "renewed\n", code: 0 });
+      expect(pluginRuns()).toBe(3);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("retries a WebSocket handshake once after a 401, with the token file re-read", async () => {
     const tokenPath = file("token");
     const rotate = (token: string) => {
