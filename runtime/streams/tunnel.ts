@@ -51,13 +51,15 @@ export async function tunnelThroughProxy(
     servername: servername ?? (isIP(host) ? undefined : host),
   });
   return new Promise<Socket>((resolve, reject) => {
-    secure.once("secureConnect", () => {
-      secure.removeListener("error", reject);
-      resolve(secure);
-    });
-    secure.once("error", (error) => {
+    const fail = (error: Error) => {
       socket.destroy();
       reject(error);
+    };
+    secure.once("error", fail);
+    secure.once("secureConnect", () => {
+      // From here on the socket's errors belong to the HTTP request that uses it.
+      secure.removeListener("error", fail);
+      resolve(secure);
     });
   });
 }
