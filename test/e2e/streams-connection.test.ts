@@ -23,6 +23,7 @@ import {
 } from "../../runtime/index.js";
 import { portForward, portForwardConnection, run } from "../../runtime/streams/index.js";
 import { useCluster } from "./cluster.js";
+import { eventually } from "./support.js";
 import { streamsFixture, type StreamsFixture } from "./streams-support.js";
 
 interface Tunnel {
@@ -38,13 +39,21 @@ interface Tunnel {
 interface ConnectProxy {
   readonly port: number;
   readonly tunnels: Tunnel[];
+  /** Client connections still open. */
+  readonly open: number;
   /** Every byte that crossed any tunnel, both ways. */
   wire(): Buffer;
   close(): Promise<void>;
 }
 
-/** An HTTP CONNECT proxy on loopback that demands `Proxy-Authorization` and tunnels only to loopback. */
-async function startConnectProxy(proxyAuthorization: string): Promise<ConnectProxy> {
+/**
+ * An HTTP CONNECT proxy on loopback that demands `Proxy-Authorization` and tunnels only to
+ * loopback; with `stall`, it never answers a CONNECT.
+ */
+async function startConnectProxy(
+  proxyAuthorization: string,
+  options: { stall?: boolean } = {},
+): Promise<ConnectProxy> {
   const tunnels: Tunnel[] = [];
   const chunks: Buffer[] = [];
   const sockets = new Set<Socket>();
@@ -58,6 +67,11 @@ async function startConnectProxy(proxyAuthorization: string): Promise<ConnectPro
     tunnels.push(tunnel);
     sockets.add(client);
     client.on("error", () => {}).once("close", () => sockets.delete(client));
+    if (options.stall) {
+      // Reading (and dropping) is what lets a stalled tunnel see the client's end.
+      client.once("end", () => client.destroy()).resume();
+      return;
+    }
     if (req.headers["proxy-authorization"] !== proxyAuthorization) {
       client.end(
         'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="e2e"\r\nContent-Length: 0\r\n\r\n',
@@ -98,6 +112,9 @@ async function startConnectProxy(proxyAuthorization: string): Promise<ConnectPro
   return {
     port: (server.address() as { port: number }).port,
     tunnels,
+    get open() {
+      return sockets.size;
+    },
     wire: () => Buffer.concat(chunks),
     close: async () => {
       for (const s of sockets) s.destroy();
@@ -237,6 +254,33 @@ describe("streams reach the API server like ordinary calls", () => {
         basic("right", "wrong"),
         basic("right", "wrong"),
       ]);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  });
+
+  it("an abort while the proxy has not answered the CONNECT closes the tunnel", async () => {
+    const proxy = await startConnectProxy(basic("u", "p"), { stall: true });
+    const { server, caPem, adminToken } = useCluster();
+    const client = createClient({
+      server,
+      ca: caPem,
+      token: adminToken,
+      namespace: f.namespace,
+      proxyUrl: `http://u:p@127.0.0.1:${proxy.port}`,
+    });
+    try {
+      const signal = AbortSignal.timeout(300);
+      await expect(run(client, { name: pod, command: ["true"] }, { signal })).rejects.toThrow(
+        /aborted|timeout/i,
+      );
+      expect(proxy.tunnels).toHaveLength(1);
+      await eventually(
+        "the stalled tunnel to close",
+        async () => (proxy.open === 0 ? true : undefined),
+        5000,
+      );
     } finally {
       await client.close();
       await proxy.close();
