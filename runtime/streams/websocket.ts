@@ -27,7 +27,8 @@ export interface OpenOptions {
  * Opens a WebSocket to `path` (already encoded, without the client's path prefix) offering
  * `protocols`. A refused handshake rejects with the server's Status as a `KubeError`. As for
  * ordinary calls, a 401 gives the credentials one chance to reload (a rotated token file, an
- * expired exec credential) and the handshake is tried once more.
+ * expired exec credential) and the handshake is tried once more. The socket comes back paused:
+ * call `resume()` once its listeners are attached.
  */
 export async function openWebSocket(
   clientLike: Client,
@@ -103,6 +104,8 @@ async function handshake(
       ws.removeListener("error", reject);
     };
     ws.once("open", () => {
+      // Frames that came with the 101 would be emitted before the caller's listeners exist.
+      ws.pause();
       done();
       resolve(ws);
     });
