@@ -22,7 +22,7 @@ import {
 } from "../../runtime/index.js";
 import { portForward, portForwardConnection, run } from "../../runtime/streams/index.js";
 import { useCluster } from "./cluster.js";
-import { startConnectProxy } from "./connect-proxy.js";
+import { startConnectProxy } from "../tools/connect-proxy.js";
 import { eventually } from "./support.js";
 import { streamsFixture, type StreamsFixture } from "./streams-support.js";
 

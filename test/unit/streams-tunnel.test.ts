@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { createClient, type Client } from "../../runtime/index.js";
 import { portForwardConnection, run } from "../../runtime/streams/index.js";
-import { startConnectProxy, type ConnectProxy } from "../e2e/connect-proxy.js";
+import { startConnectProxy, type ConnectProxy } from "../tools/connect-proxy.js";
 
 const frame = (channel: number, data: string | number[]) =>
   Buffer.concat([Buffer.from([channel]), Buffer.from(data as string)]);
