@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import WebSocket from "ws";
 import { internals, type Client, type ClientInternals } from "../client.js";
 import { errorFromResponse, KubeError } from "../errors.js";
-import { withIdentity } from "../identity.js";
+import { reloadAfterUnauthorized, withIdentity } from "../identity.js";
 import { currentTls, proxyRoute } from "../transport.js";
 import { tunnelThroughProxy } from "./tunnel.js";
 
@@ -41,8 +41,8 @@ export async function openWebSocket(
     try {
       return await handshake(client, path, protocols, options);
     } catch (error) {
-      const unauthorized = error instanceof KubeError && error.code === 401;
-      if (!unauthorized || attempt > 0 || !(await client.credentials?.refresh?.())) throw error;
+      const status = error instanceof KubeError ? error.code : 0;
+      if (!(await reloadAfterUnauthorized(client, status, attempt))) throw error;
     }
   }
 }
