@@ -62,6 +62,12 @@ describe("streams reach the API server like ordinary calls", () => {
     return path;
   }
 
+  /** The admin token, explicit options, the fixture's namespace. */
+  const adminClient = (extra: ClientOptions) => {
+    const { server, caPem, adminToken } = useCluster();
+    return createClient({ server, ca: caPem, token: adminToken, namespace: f.namespace, ...extra });
+  };
+
   /** exec, an in-process port-forward and a local forwarder, each checked for its answer. */
   async function useStreams(client: Client): Promise<void> {
     const result = await run(client, { name: pod, command: ["sh", "-c", "echo streamed; exit 3"] });
@@ -140,14 +146,7 @@ describe("streams reach the API server like ordinary calls", () => {
 
   it("fails clearly when the proxy refuses the credentials (proxyUrl option)", async () => {
     const proxy = await startConnectProxy(basic("right", "secret"));
-    const { server, caPem, adminToken } = useCluster();
-    const client = createClient({
-      server,
-      ca: caPem,
-      token: adminToken,
-      namespace: f.namespace,
-      proxyUrl: `http://right:wrong@127.0.0.1:${proxy.port}`,
-    });
+    const client = adminClient({ proxyUrl: `http://right:wrong@127.0.0.1:${proxy.port}` });
     try {
       await expect(run(client, { name: pod, command: ["true"] })).rejects.toThrow(
         /refused the tunnel .*407 Proxy Authentication Required/,
@@ -165,14 +164,7 @@ describe("streams reach the API server like ordinary calls", () => {
 
   it("an abort while the proxy has not answered the CONNECT closes the tunnel", async () => {
     const proxy = await startConnectProxy(basic("u", "p"), { stall: true });
-    const { server, caPem, adminToken } = useCluster();
-    const client = createClient({
-      server,
-      ca: caPem,
-      token: adminToken,
-      namespace: f.namespace,
-      proxyUrl: `http://u:p@127.0.0.1:${proxy.port}`,
-    });
+    const client = adminClient({ proxyUrl: `http://u:p@127.0.0.1:${proxy.port}` });
     try {
       const signal = AbortSignal.timeout(300);
       await expect(run(client, { name: pod, command: ["true"] }, { signal })).rejects.toThrow(
@@ -192,17 +184,14 @@ describe("streams reach the API server like ordinary calls", () => {
 
   it("applies tls-server-name and impersonation to streams, directly and through the proxy", async () => {
     const proxy = await startConnectProxy(basic("u", "p"));
-    const { server, caPem, adminToken } = useCluster();
-    const make = (extra: ClientOptions) =>
-      createClient({ server, ca: caPem, token: adminToken, namespace: f.namespace, ...extra });
     try {
       for (const via of [{}, { proxyUrl: `http://u:p@127.0.0.1:${proxy.port}` }]) {
         // The serving certificate names kubernetes.default.svc, not wrong.example.
-        const named = make({ ...via, tlsServerName: "kubernetes.default.svc" });
-        const misnamed = make({ ...via, tlsServerName: "wrong.example" });
-        const nobody = make({ ...via, impersonate: { user: "kubegen-nobody" } });
+        const named = adminClient({ ...via, tlsServerName: "kubernetes.default.svc" });
+        const misnamed = adminClient({ ...via, tlsServerName: "wrong.example" });
+        const nobody = adminClient({ ...via, impersonate: { user: "kubegen-nobody" } });
         // Two groups: they must arrive as two Impersonate-Group headers to include system:masters.
-        const masters = make({
+        const masters = adminClient({
           ...via,
           impersonate: { user: "kubegen-stream-user", groups: ["kubegen-other", "system:masters"] },
         });
