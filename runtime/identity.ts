@@ -1,7 +1,7 @@
 /**
  * The headers that say who a request comes from. Every kind of request (ordinary calls, watches,
  * streams) takes them from here, so identity is decided in one place: the credentials'
- * `Authorization` and, when asked for, the `Impersonate-*` headers.
+ * `Authorization` and, when asked for, the `Impersonate-*` headers; and what a 401 leads to.
  */
 import type { ClientInternals } from "./client.js";
 
@@ -79,4 +79,17 @@ export async function withIdentity(
   const out: HeaderMap = { ...headers, ...impersonationHeaders(as) };
   if (authorization) out.authorization = authorization;
   return out;
+}
+
+/**
+ * After a 401, whether to send the request (or WebSocket handshake) once more: only the first
+ * attempt gets a second chance, and only when the credentials reloaded (a rotated token file, an
+ * expired exec credential).
+ */
+export async function reloadAfterUnauthorized(
+  client: ClientInternals,
+  statusCode: number,
+  attempt: number,
+): Promise<boolean> {
+  return statusCode === 401 && attempt === 0 && (await client.credentials?.refresh?.()) === true;
 }

@@ -6,6 +6,7 @@ import type { PatchType } from "./patch.js";
 import { dispatch, retrySettings, type RetryOptions } from "./transport.js";
 import {
   checkImpersonation,
+  reloadAfterUnauthorized,
   withIdentity,
   type HeaderMap,
   type Impersonation,
@@ -189,14 +190,7 @@ export async function execute(call: PreparedCall): Promise<Dispatcher.ResponseDa
     call.onResponse?.({ statusCode: res.statusCode, headers: res.headers });
     if (res.statusCode < 300) return res;
     const text = await res.body.text().catch(() => "");
-    if (
-      res.statusCode === 401 &&
-      attempt === 0 &&
-      client.credentials?.refresh &&
-      (await client.credentials.refresh())
-    ) {
-      continue;
-    }
+    if (await reloadAfterUnauthorized(client, res.statusCode, attempt)) continue;
     throw errorFromResponse(res.statusCode, call.method, call.path, text);
   }
 }

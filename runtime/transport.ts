@@ -2,7 +2,7 @@
 import { Agent, Dispatcher, ProxyAgent, interceptors } from "undici";
 import type { HeaderMap } from "./identity.js";
 import type { Throttle } from "./ratelimit.js";
-import type { ClientCertificate, Connection, TlsSettings } from "./types.js";
+import type { ClientCertificate, Connection, Credentials, TlsSettings } from "./types.js";
 
 export interface RetryOptions {
   /** Further attempts after the first (default 3). */
@@ -62,16 +62,56 @@ export function createDispatcher(conn: Connection, options: TransportOptions = {
     headersTimeout: 0,
     bodyTimeout: 0,
   };
+  const proxy = proxyRoute(conn.proxyUrl);
   const make = (tls: TlsSettings): Dispatcher => {
     const { ca, cert, key, servername, rejectUnauthorized } = tls;
     const connect = { ca, cert, key, servername, rejectUnauthorized };
-    if (conn.proxyUrl)
-      return new ProxyAgent({ uri: conn.proxyUrl, requestTls: connect, ...common });
+    if (proxy) {
+      const { origin, authorization: token } = proxy;
+      return new ProxyAgent({ uri: origin, token, requestTls: connect, ...common });
+    }
     return new Agent({ connect, ...common });
   };
-  const current = conn.credentials?.clientCertificate?.bind(conn.credentials);
-  const base = current ? new CertificateDispatcher(conn.tls, make, current) : make(conn.tls);
+  const credentials = conn.credentials;
+  const base = credentials?.clientCertificate
+    ? new CertificateDispatcher(conn.tls, make, credentials)
+    : make(conn.tls);
   return compressionEnabled(conn, options) ? base.compose(decompress()) : base;
+}
+
+/**
+ * How a connection reaches the API server through a proxy (kubeconfig `proxy-url`, the `proxyUrl`
+ * option). Ordinary calls and WebSocket streams both take it from here: an HTTP CONNECT tunnel to
+ * the proxy's origin, with `Proxy-Authorization: Basic` from the URL's user info (sent to the
+ * proxy only, never to the API server), as client-go does. Undefined when there is no proxy.
+ */
+export interface ProxyRoute {
+  /** `http(s)://host:port` of the proxy, without user info. */
+  origin: string;
+  /** `Proxy-Authorization` value, when the URL has user info. */
+  authorization?: string;
+}
+
+export function proxyRoute(proxyUrl: string | undefined): ProxyRoute | undefined {
+  if (!proxyUrl) return undefined;
+  const url = new URL(proxyUrl);
+  if (!url.username && !url.password) return { origin: url.origin };
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  const basic = Buffer.from(`${user}:${password}`).toString("base64");
+  return { origin: url.origin, authorization: `Basic ${basic}` };
+}
+
+/**
+ * TLS for the next connection to the API server: the connection's settings, with the client
+ * certificate the credentials last obtained (an exec plugin's) in place of the configured one.
+ */
+export function currentTls(tls: TlsSettings, credentials: Credentials | undefined): TlsSettings {
+  return withCertificate(tls, credentials?.clientCertificate?.());
+}
+
+function withCertificate(tls: TlsSettings, certificate: ClientCertificate | undefined) {
+  return certificate ? { ...tls, cert: certificate.cert, key: certificate.key } : tls;
 }
 
 let decompressInterceptor: Dispatcher.DispatcherComposeInterceptor | undefined;
@@ -114,19 +154,16 @@ class CertificateDispatcher extends Dispatcher {
   constructor(
     private readonly tls: TlsSettings,
     private readonly make: (tls: TlsSettings) => Dispatcher,
-    private readonly certificate: () => ClientCertificate | undefined,
+    private readonly credentials: Credentials,
   ) {
     super();
   }
 
   private current(): Dispatcher {
-    const certificate = this.certificate();
+    const certificate = this.credentials.clientCertificate?.();
     if (this.pool && this.pool.certificate === certificate) return this.pool.dispatcher;
     const previous = this.pool?.dispatcher;
-    const tls = certificate
-      ? { ...this.tls, cert: certificate.cert, key: certificate.key }
-      : this.tls;
-    this.pool = { certificate, dispatcher: this.make(tls) };
+    this.pool = { certificate, dispatcher: this.make(withCertificate(this.tls, certificate)) };
     // Requests already on the old pool finish; its sockets close after them.
     previous?.close().catch(() => {});
     return this.pool.dispatcher;

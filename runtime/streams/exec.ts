@@ -209,6 +209,7 @@ function session(
   });
   // Callers that only read the streams must not see an unhandled rejection.
   exit.catch(() => {});
+  ws.resume();
 
   return {
     protocol,

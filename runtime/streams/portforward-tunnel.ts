@@ -79,6 +79,8 @@ export function tunnelConnection(ws: WebSocket, port: number, highWaterMark: num
   ws.on("message", (data: Buffer) => {
     if (!session.receive(data)) ws.pause();
   });
+  // openWebSocket hands the socket over paused, so frames that came with the 101 wait for this.
+  ws.resume();
   ws.on("error", (error) => duplex.destroy(error));
   ws.once("close", () => {
     if (settled) return;

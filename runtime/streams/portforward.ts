@@ -114,6 +114,7 @@ export async function portForwardConnection(
     if (message) duplex.destroy(new PortForwardError(message, port));
     else duplex.push(null);
   });
+  ws.resume();
   return Object.assign(duplex, { protocol });
 }
 

@@ -1,14 +1,18 @@
 /**
  * WebSocket upgrades for exec, attach and port-forward, with the client's own server, TLS settings
- * and identity (`withIdentity`), so a stream is authorized exactly like an ordinary call.
+ * (`currentTls`), proxy (`proxyRoute`) and identity (`withIdentity`), so a stream reaches the server
+ * and is authorized exactly like an ordinary call.
  *
  * `ws` rather than undici's WebSocket: undici gives no response body for a refused handshake (so no
  * Status, no typed error) and has no receive backpressure; see README "Streams".
  */
+import type { Socket } from "node:net";
 import WebSocket from "ws";
-import { internals, type Client } from "../client.js";
-import { errorFromResponse } from "../errors.js";
-import { withIdentity } from "../identity.js";
+import { internals, type Client, type ClientInternals } from "../client.js";
+import { errorFromResponse, KubeError } from "../errors.js";
+import { reloadAfterUnauthorized, withIdentity } from "../identity.js";
+import { currentTls, proxyRoute } from "../transport.js";
+import { tunnelThroughProxy } from "./tunnel.js";
 
 /** Largest body read from a refused handshake (the Status is small). */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -30,7 +34,10 @@ export interface OpenOptions {
 
 /**
  * Opens a WebSocket to `path` (already encoded, without the client's path prefix) offering
- * `protocols`. A refused handshake rejects with the server's Status as a `KubeError`.
+ * `protocols`. A refused handshake rejects with the server's Status as a `KubeError`. As for
+ * ordinary calls, a 401 gives the credentials one chance to reload (a rotated token file, an
+ * expired exec credential) and the handshake is tried once more. The socket comes back paused:
+ * call `resume()` once its listeners are attached.
  */
 export async function openWebSocket(
   clientLike: Client,
@@ -39,11 +46,22 @@ export async function openWebSocket(
   options: OpenOptions = {},
 ): Promise<WebSocket> {
   const client = internals(clientLike);
-  if (client.proxyUrl) {
-    throw new Error(
-      `exec, attach and port-forward through proxy-url ${client.proxyUrl} are not supported yet`,
-    );
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await handshake(client, path, protocols, options);
+    } catch (error) {
+      const status = error instanceof KubeError ? error.code : 0;
+      if (!(await reloadAfterUnauthorized(client, status, attempt))) throw error;
+    }
   }
+}
+
+async function handshake(
+  client: ClientInternals,
+  path: string,
+  protocols: readonly string[],
+  options: OpenOptions,
+): Promise<WebSocket> {
   options.signal?.throwIfAborted();
   const fullPath = client.pathPrefix + path;
   const url = client.origin.replace(/^http/, "ws") + fullPath;
@@ -51,14 +69,31 @@ export async function openWebSocket(
     "user-agent": client.userAgent,
     ...options.headers,
   });
-  const { ca, cert, key, servername, rejectUnauthorized } = client.tls;
+  // After the credentials ran: an exec plugin may have returned a client certificate.
+  const tls = currentTls(client.tls, client.credentials);
+  const { ca, cert, key, servername, rejectUnauthorized } = tls;
   // ws hands these to tls.connect, which knows `servername` (tls-server-name) though ws's types do not.
   const tlsOptions = { ca, cert, key, servername, rejectUnauthorized } as WebSocket.ClientOptions;
+  const proxy = proxyRoute(client.proxyUrl);
+  const target = new URL(client.origin);
+  const secure = target.protocol === "https:";
   // ws refuses subprotocols that are not tokens and then any it did not offer itself; such an offer
   // goes as a plain header, and the server's choice is taken off the response before ws checks it.
   const raw = protocols.some((p) => !TOKEN.test(p));
   const ws = new WebSocket(url, raw ? [] : [...protocols], {
     ...tlsOptions,
+    ...(proxy && {
+      // http.request calls this with a callback, so the socket may come later.
+      createConnection: ((_: unknown, done: (error: Error | null, socket?: Socket) => void) => {
+        const port = Number(target.port) || (secure ? 443 : 80);
+        const host = target.hostname.replace(/^\[|\]$/g, "");
+        tunnelThroughProxy(proxy, host, port, secure ? tls : undefined, options.signal).then(
+          (socket) => done(null, socket),
+          (error: Error) => done(error),
+        );
+        return undefined;
+      }) as unknown as WebSocket.ClientOptions["createConnection"],
+    }),
     // ws passes headers to http.request, which sends an array as repeated headers
     // (Impersonate-Group); ws's types only admit strings.
     headers: (raw
@@ -93,6 +128,8 @@ export async function openWebSocket(
       ws.removeListener("error", reject);
     };
     ws.once("open", () => {
+      // Frames that came with the 101 would be emitted before the caller's listeners exist.
+      ws.pause();
       done();
       if (raw && !negotiated.has(ws)) {
         ws.terminate();

@@ -18,12 +18,26 @@ interface Admin {
   caPem: string;
 }
 
+/** Where a fake kubelet listens: loopback by default, or an address inside a network namespace. */
+export interface KubeletPlace {
+  /** Network namespace to run in (`ip netns exec`); the test creates and removes it. */
+  netns?: string;
+  /** Address to listen on and register as the Node's InternalIP (default 127.0.0.1). */
+  address?: string;
+}
+
 /** Launches the fake kubelet binary (built and cached on first use) and returns its port. */
 export async function launchFakeKubelet(
   args: string[] = [],
+  place: KubeletPlace = {},
 ): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
   const bin = await ensureFakeKubelet();
-  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "inherit"] });
+  const argv = place.address ? ["-addr", `${place.address}:0`, ...args] : args;
+  const child = place.netns
+    ? spawn("ip", ["netns", "exec", place.netns, bin, ...argv], {
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+    : spawn(bin, argv, { stdio: ["ignore", "pipe", "inherit"] });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
@@ -40,9 +54,16 @@ export async function launchFakeKubelet(
   return { child, port, stop };
 }
 
-/** Starts a fake kubelet and registers Node `nodeName` (InternalIP 127.0.0.1) for it. */
-export async function startFakeKubelet(cluster: Admin, nodeName: string): Promise<FakeKubelet> {
-  const kubelet = await launchFakeKubelet();
+/**
+ * Starts a fake kubelet and registers Node `nodeName` for it (InternalIP 127.0.0.1, or
+ * `place.address`: node proxy refuses loopback, so its tests run the kubelet in a netns).
+ */
+export async function startFakeKubelet(
+  cluster: Admin,
+  nodeName: string,
+  place: KubeletPlace = {},
+): Promise<FakeKubelet> {
+  const kubelet = await launchFakeKubelet([], place);
   const { Agent, request } = await import("undici");
   const agent = new Agent({ connect: { ca: cluster.caPem } });
   const call = async (method: string, path: string, body?: unknown) => {
@@ -65,7 +86,7 @@ export async function startFakeKubelet(cluster: Admin, nodeName: string): Promis
     await call("POST", "/api/v1/nodes", {
       metadata: { name: nodeName },
       status: {
-        addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
+        addresses: [{ type: "InternalIP", address: place.address ?? "127.0.0.1" }],
         daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } },
       },
     });

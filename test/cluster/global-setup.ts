@@ -8,6 +8,8 @@ export interface ClusterInfo {
   server: string;
   caPem: string;
   adminToken: string;
+  /** CA (certificate and key) the apiserver trusts for client certificates. */
+  clientCa: { cert: string; key: string };
   kubeconfigPath: string;
   etcdUrl: string;
 }
@@ -39,7 +41,7 @@ export default async function setup({ provide }: TestProject) {
     // etcd and gets the real 410 Gone; the cache would otherwise replay what it still holds.
     apiserverArgs: ["--watch-cache-sizes=podtemplates#0"],
   });
-  const { server, caPem, adminToken, kubeconfigPath, etcdUrl } = cluster;
-  provide("cluster", { server, caPem, adminToken, kubeconfigPath, etcdUrl });
+  const { server, caPem, adminToken, clientCa, kubeconfigPath, etcdUrl } = cluster;
+  provide("cluster", { server, caPem, adminToken, clientCa, kubeconfigPath, etcdUrl });
   return () => cluster.stop();
 }

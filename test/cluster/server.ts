@@ -1,7 +1,7 @@
 // Starts a throwaway etcd + kube-apiserver on 127.0.0.1 for the e2e tests. There is no
 // controller-manager, scheduler or kubelet: objects are stored and validated, nothing
 // reconciles them (pods stay Pending, deleted namespaces stay Terminating).
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
 import {
   appendFileSync,
@@ -26,6 +26,11 @@ export interface Cluster {
   caPem: string;
   /** Bearer token of a member of system:masters. */
   adminToken: string;
+  /**
+   * CA the apiserver trusts for client certificates (`--client-ca-file`), PEM certificate and
+   * key, so tests can issue certificates for any user (CN) and groups (O).
+   */
+  clientCa: { cert: string; key: string };
   /** kubeconfig (context kubegen-e2e, namespace default) for kubectl and the client. */
   kubeconfigPath: string;
   /** etcd's client URL (plain HTTP on loopback), for tests that need to compact history. */
@@ -92,6 +97,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     writeFileSync(join(dir, "sa.pub"), sa.publicKey);
     writeFileSync(join(dir, "sa.key"), sa.privateKey, { mode: 0o600 });
 
+    const clientCa = makeClientCa(dir);
     const certDir = join(dir, "certs");
     const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
@@ -103,6 +109,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       // Without --tls-cert-file the apiserver writes a self-signed pair here.
       `--cert-dir=${certDir}`,
       `--token-auth-file=${join(dir, "tokens.csv")}`,
+      `--client-ca-file=${join(dir, "client-ca.crt")}`,
       "--authorization-mode=RBAC",
       `--service-account-issuer=${ISSUER}`,
       `--service-account-key-file=${join(dir, "sa.pub")}`,
@@ -172,7 +179,17 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
 
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= cleanup());
-    return { server, caPem, adminToken, kubeconfigPath, etcdUrl, dir, restartApiserver, stop };
+    return {
+      server,
+      caPem,
+      adminToken,
+      clientCa,
+      kubeconfigPath,
+      etcdUrl,
+      dir,
+      restartApiserver,
+      stop,
+    };
   } catch (e) {
     await cleanup();
     throw e;
@@ -311,6 +328,27 @@ function freePorts(n: number): Promise<number[]> {
         }),
     ),
   ).finally(() => servers.forEach((s) => s.close()));
+}
+
+/** A throwaway CA for client certificates (openssl's `req -x509` marks it CA:TRUE). */
+function makeClientCa(dir: string): { cert: string; key: string } {
+  const cert = join(dir, "client-ca.crt");
+  const key = join(dir, "client-ca.key");
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"].concat([
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=kubegen-e2e-client-ca",
+    ]),
+    { stdio: "pipe" },
+  );
+  return { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
 }
 
 function kubeconfig(server: string, caPem: string, token: string): string {

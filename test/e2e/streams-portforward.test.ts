@@ -78,6 +78,48 @@ for (const [label, protocols, expected] of [
       duplex.destroy();
     });
 
+    it("keeps the reply coming after the local side ends its input", async () => {
+      // A request/response server that answers a complete request after a pause, so the client's
+      // end of input has long been seen by the forwarder when the reply starts. Over SPDY that end
+      // reaches the server (as with kubectl), so it must allow half-open sockets to still reply.
+      const request = randomBytes(64 * 1024);
+      const reply = randomBytes(4 * 1024 * 1024);
+      const server = createServer({ allowHalfOpen: true }, (s) => {
+        let got = 0;
+        s.on("data", (c: Buffer) => {
+          got += c.length;
+          if (got === request.length) setTimeout(() => s.end(reply), 300);
+        });
+        s.on("error", () => {});
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const port = (server.address() as { port: number }).port;
+      const forwarder = await portForward(f.client, { name: pod }, port, { protocols });
+      try {
+        // Through the local server: write, end (half-close), then read the reply to its end.
+        const socket = connect(forwarder.address.port, "127.0.0.1");
+        const received: Buffer[] = [];
+        socket.on("data", (c: Buffer) => received.push(c));
+        const ended = new Promise<void>((resolve, reject) => {
+          socket.once("end", resolve);
+          socket.once("error", reject);
+        });
+        socket.end(request);
+        await ended;
+        expect(sha(Buffer.concat(received))).toBe(sha(reply));
+
+        // In process: end() the duplex, then read everything.
+        const duplex = await portForwardConnection(f.client, { name: pod }, port, { protocols });
+        duplex.end(request);
+        const chunks: Buffer[] = [];
+        for await (const chunk of duplex) chunks.push(chunk as Buffer);
+        expect(sha(Buffer.concat(chunks))).toBe(sha(reply));
+      } finally {
+        await forwarder.close();
+        server.close();
+      }
+    });
+
     it("reports a port with nothing listening", async () => {
       const closed = createServer();
       await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));

@@ -1,6 +1,6 @@
 /**
- * Pod and service proxy through kube-apiserver. The apiserver refuses to proxy to loopback, so the
- * backend runs in a network namespace this test creates (a veth pair in 198.51.100.0/24, a
+ * Pod, service and node proxy through kube-apiserver. The apiserver refuses to proxy to loopback, so
+ * the backend (and, for node proxy, a fake kubelet) runs in a network namespace this test creates (a veth pair in 198.51.100.0/24, a
  * documentation range) and removes afterwards. Needs root, as CI runs.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -12,8 +12,11 @@ import {
   patchNamespacedPodStatus,
 } from "../../generated/core/v1/index.js";
 import { KubeError } from "../../runtime/index.js";
-import { proxyPod, proxyService } from "../../runtime/streams/index.js";
+import { proxyNode as proxyNodeGenerated } from "../../generated/core/v1/streams/index.js";
+import { proxyNode, proxyPod, proxyService } from "../../runtime/streams/index.js";
 import { ensureFakeKubelet } from "../cluster/build.js";
+import { startFakeKubelet } from "../cluster/fake-kubelet.js";
+import { useCluster } from "./cluster.js";
 import { eventually, uniqueName } from "./support.js";
 import { streamsFixture, type StreamsFixture } from "./streams-support.js";
 
@@ -27,7 +30,7 @@ interface Echo {
 
 const ip = (...args: string[]) => execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
 
-describe("pod and service proxy through the API server", () => {
+describe("pod, service and node proxy through the API server", () => {
   let f: StreamsFixture;
   let pod: string;
   let backend: ChildProcess | undefined;
@@ -147,6 +150,42 @@ describe("pod and service proxy through the API server", () => {
       path: "/orders",
       body: '{"n":1}',
     });
+  });
+
+  it("reaches a node's kubelet through nodes/{name}/proxy/{path}", async () => {
+    // Node proxy refuses loopback too, so this kubelet listens inside the test's namespace.
+    const kubelet = await startFakeKubelet(useCluster(), uniqueName("proxy-node"), {
+      netns,
+      address: podIp,
+    });
+    try {
+      const health = await proxyNode(f.client, { name: kubelet.nodeName, path: "/healthz" });
+      expect(health.statusCode).toBe(200);
+      expect(await health.text()).toBe("ok");
+      // The generated function, with a method, an encoded path, a query, a header and a body.
+      const post = await proxyNodeGenerated(f.client, {
+        name: kubelet.nodeName,
+        method: "POST",
+        path: "/debug/a b",
+        query: { x: "1" },
+        headers: { "x-test": "node", "content-type": "text/plain" },
+        body: "to the kubelet",
+      });
+      expect(await post.json<Echo>()).toEqual({
+        method: "POST",
+        path: "/debug/a b",
+        query: "x=1",
+        header: "node",
+        body: "to the kubelet",
+      });
+      const missing = await proxyNode(f.client, { name: "no-such-node", path: "/healthz" }).catch(
+        (e: unknown) => e,
+      );
+      expect(missing).toBeInstanceOf(KubeError);
+      expect((missing as KubeError).code).toBe(404);
+    } finally {
+      await kubelet.stop();
+    }
   });
 
   it("refuses path segments that climb out of the proxy, and types server errors", async () => {

@@ -7,7 +7,8 @@
 //   - port-forward dials 127.0.0.1:<port>;
 //   - containerLogs serves ten history lines (one every 10 s up to now) and, with follow, a new
 //     line every 100 ms after a 700 ms pause; container "waiting" answers like a container that
-//     has not started, and container "flood" writes tailLines lines as fast as it can.
+//     has not started, and container "flood" writes tailLines lines as fast as it can;
+//   - node proxy: /healthz answers "ok", any other path describes the request it got.
 //
 // With -echo-http ADDR it is instead a plain HTTP server that describes each request it gets
 // (used as the backend of pod and service proxy tests inside a network namespace).
@@ -222,18 +223,21 @@ func flood(w http.ResponseWriter, tail string) {
 	buf.Flush()
 }
 
+// describe answers with what it got: method, path, query, the X-Test header and the body.
+func describe(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"method": r.Method,
+		"path":   r.URL.Path,
+		"query":  r.URL.RawQuery,
+		"header": r.Header.Get("X-Test"),
+		"body":   string(body),
+	})
+}
+
 func echoHTTP(addr string) error {
-	return http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
-			"method": r.Method,
-			"path":   r.URL.Path,
-			"query":  r.URL.RawQuery,
-			"header": r.Header.Get("X-Test"),
-			"body":   string(body),
-		})
-	}))
+	return http.ListenAndServe(addr, http.HandlerFunc(describe))
 }
 
 func selfSigned() tls.Certificate {
@@ -294,6 +298,9 @@ func main() {
 		portforward.ServePortForward(w, r, rt, r.PathValue("pod"), "", o, idleTimeout, streamCreationTimeout, portforward.SupportedProtocols)
 	})
 	mux.HandleFunc("GET /containerLogs/{ns}/{pod}/{container}", logs)
+	// What node proxy (nodes/{name}/proxy/{path}) reaches: a health check, and any other path described.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	mux.HandleFunc("/", describe)
 	ln, err := tls.Listen("tcp", *addr, &tls.Config{Certificates: []tls.Certificate{selfSigned()}, NextProtos: []string{"http/1.1"}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
