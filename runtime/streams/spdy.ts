@@ -107,7 +107,12 @@ export class SpdySession {
   private nextId = 1;
   private headerStarted = false;
   private readonly streams = new Map<number, SpdyStreamEvents>();
-  private pending: Buffer = Buffer.alloc(0);
+  // The frame being read: its 8-byte header, then the body bytes still to come.
+  private readonly head = Buffer.alloc(8);
+  private headLength = 0;
+  private bodyLeft = 0;
+  private controlBody: Buffer[] | undefined;
+  private dataStream: SpdyStreamEvents | undefined;
   constructor(
     private readonly send: (bytes: Buffer, done: (error?: Error | null) => void) => void,
   ) {}
@@ -156,29 +161,47 @@ export class SpdySession {
     this.send(dataFrame(id, [], true), done);
   }
 
-  /** Feeds bytes from the transport; returns false when a stream asked to stop reading. */
+  /**
+   * Feeds bytes from the transport (frames do not align with its messages); returns false when a
+   * stream asked to stop reading. Data is handed on as slices of `bytes`, never copied.
+   */
   receive(bytes: Buffer): boolean {
     let flowing = true;
-    let buf = this.pending.length ? Buffer.concat([this.pending, bytes]) : bytes;
-    while (buf.length >= 8) {
-      const length = buf.readUIntBE(5, 3);
-      if (buf.length < 8 + length) break;
-      const flags = buf[4];
-      const body = buf.subarray(8, 8 + length);
-      if (buf[0] & 0x80) this.control(buf.readUInt16BE(2), flags, body);
-      else {
-        const id = buf.readUInt32BE(0) & 0x7fffffff;
-        const stream = this.streams.get(id);
-        if (stream) {
-          if (body.length && !stream.data(body)) flowing = false;
-          if (flags & FLAG_FIN) stream.end();
-        }
+    let at = 0;
+    while (at < bytes.length) {
+      if (this.headLength < 8) {
+        const n = Math.min(8 - this.headLength, bytes.length - at);
+        bytes.copy(this.head, this.headLength, at, at + n);
+        this.headLength += n;
+        at += n;
+        if (this.headLength < 8) break;
+        this.bodyLeft = this.head.readUIntBE(5, 3);
+        this.controlBody = this.head[0] & 0x80 ? [] : undefined;
+        this.dataStream = this.controlBody
+          ? undefined
+          : this.streams.get(this.head.readUInt32BE(0) & 0x7fffffff);
       }
-      buf = buf.subarray(8 + length);
+      const n = Math.min(this.bodyLeft, bytes.length - at);
+      if (n > 0) {
+        const part = bytes.subarray(at, at + n);
+        at += n;
+        this.bodyLeft -= n;
+        if (this.controlBody) this.controlBody.push(part);
+        else if (this.dataStream && !this.dataStream.data(part)) flowing = false;
+      }
+      if (this.bodyLeft === 0) this.frameDone();
     }
-    // Keep only the unfinished frame; copy it so the transport's buffer can be released.
-    this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
     return flowing;
+  }
+
+  private frameDone(): void {
+    const flags = this.head[4];
+    if (this.controlBody)
+      this.control(this.head.readUInt16BE(2), flags, Buffer.concat(this.controlBody));
+    else if (this.dataStream && flags & FLAG_FIN) this.dataStream.end();
+    this.headLength = 0;
+    this.controlBody = undefined;
+    this.dataStream = undefined;
   }
 
   /** Forgets stream `id` (both sides are done with it). */
