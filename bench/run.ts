@@ -510,6 +510,13 @@ async function installedLayout(): Promise<string> {
     .replace('"../../runtime/index.js"', '"kubegen/runtime"')
     .replaceAll('"../../generated/', '"./generated/');
   writeFileSync(join(dir, "app.ts"), app);
+  // The application's own package scope: without it, the repository's package.json (named
+  // kubegen) is the nearest one, and `kubegen/runtime` resolves to the repository's dist/ by
+  // self-reference instead of to node_modules/kubegen.
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "app", private: true, type: "module" }),
+  );
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({ extends: rootConfig, include: [], files: ["app.ts"] }),
