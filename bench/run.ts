@@ -510,6 +510,13 @@ async function installedLayout(): Promise<string> {
     .replace('"../../runtime/index.js"', '"kubegen/runtime"')
     .replaceAll('"../../generated/', '"./generated/');
   writeFileSync(join(dir, "app.ts"), app);
+  // The application's own package scope: without it, the repository's package.json (named
+  // kubegen) is the nearest one, and `kubegen/runtime` resolves to the repository's dist/ by
+  // self-reference instead of to node_modules/kubegen.
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "app", private: true, type: "module" }),
+  );
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({ extends: rootConfig, include: [], files: ["app.ts"] }),
@@ -520,8 +527,11 @@ async function installedLayout(): Promise<string> {
 interface CheckTarget {
   key: string;
   label: string;
-  project: string;
+  /** tsc arguments; the timed runs check (`--noEmit`, or `-b` for a project with references). */
+  args: string[];
 }
+
+const noEmit = (project: string) => ["--noEmit", "-p", project];
 
 async function typecheckSection() {
   progress("tsc: installed layout for the kubegen app");
@@ -529,28 +539,40 @@ async function typecheckSection() {
     {
       key: "undici",
       label: "raw undici (`bench/apps/undici.ts`)",
-      project: "bench/apps/tsconfig.undici.json",
+      args: noEmit("bench/apps/tsconfig.undici.json"),
     },
     {
       key: "kubegen",
       label: "kubegen, installed layout (generated .ts + runtime .d.ts)",
-      project: await installedLayout(),
+      args: noEmit(await installedLayout()),
     },
     {
       key: "kubegen-repo",
-      label: "kubegen, repository layout (`bench/apps/kubegen.ts`, runtime .ts checked too)",
-      project: "bench/apps/tsconfig.kubegen.json",
+      label:
+        "kubegen, repository layout (`bench/apps/kubegen.ts`, `tsc -b`: runtime referenced, its declarations up to date)",
+      args: ["-b", "bench/apps/tsconfig.kubegen.json"],
+    },
+    {
+      key: "runtime-decl",
+      label: "runtime declarations after a runtime change (`tsc -b --force tsconfig.runtime.json`)",
+      args: ["-b", "--force", "tsconfig.runtime.json"],
     },
     {
       key: "client-node",
       label: "client-node (`bench/apps/client-node.ts`)",
-      project: "bench/apps/tsconfig.client-node.json",
+      args: noEmit("bench/apps/tsconfig.client-node.json"),
     },
   ];
   const times: Record<string, number[]> = {};
   const diag: Record<string, { files: number; lines: number; check: number }> = {};
-  for (const c of checks) {
-    const { stdout } = await run([TSC, "-p", c.project, "--extendedDiagnostics"]);
+  // The runtime's declarations are (re)built first, so the repository layout's `tsc -b` finds them
+  // up to date, as it does once a runtime change has been built.
+  const runtimeFirst = (list: CheckTarget[]) => [
+    ...list.filter((c) => c.key === "runtime-decl"),
+    ...list.filter((c) => c.key !== "runtime-decl"),
+  ];
+  for (const c of runtimeFirst(checks)) {
+    const { stdout } = await run([TSC, ...c.args, "--extendedDiagnostics"]);
     const num = (label: string) =>
       Number(new RegExp(`^${label}:\\s+([\\d.]+)`, "m").exec(stdout)?.[1] ?? NaN);
     diag[c.key] = {
@@ -561,9 +583,9 @@ async function typecheckSection() {
     times[c.key] = [];
   }
   for (let r = 0; r < SETTINGS.tscReps; r++) {
-    progress(`tsc --noEmit ${r + 1}/${SETTINGS.tscReps}`);
-    for (const c of rotated(checks, r))
-      times[c.key].push((await run([TSC, "--noEmit", "-p", c.project])).wallMs);
+    progress(`tsc ${r + 1}/${SETTINGS.tscReps}`);
+    for (const c of runtimeFirst(rotated(checks, r)))
+      times[c.key].push((await run([TSC, ...c.args])).wallMs);
   }
   return { checks, times, diag };
 }
@@ -985,13 +1007,16 @@ async function main(): Promise<void> {
       ),
     );
     sections.push(
-      `### Type-check of a small app that lists pods (\`tsc --noEmit\`, process wall, median of ${SETTINGS.tscReps})\n\n` +
+      `### Type-check of a small app that lists pods (\`tsc --noEmit\` or \`tsc -b\`, process wall, median of ${SETTINGS.tscReps})\n\n` +
         "Same compiler options as the project (strict, NodeNext, skipLibCheck). The kubegen app imports the generated " +
         "`core/v1` module, which imports the runtime. Installed layout: as in an application, the generated tree is " +
         "project source (.ts) made with `--runtime kubegen/runtime`, and the runtime comes from the package as .d.ts. " +
-        "Repository layout: `generated/` imports `../runtime/index.js`, so the runtime's .ts sources are checked as well. " +
+        "Repository layout: `generated/` imports `../runtime/index.js`; the app's project references the runtime's " +
+        "composite project (`tsconfig.runtime.json`), so `tsc -b` checks the generated tree and the app against the " +
+        "runtime's declarations (`.cache/tsc/runtime`) and checks the runtime's bodies only when they change " +
+        "(the next row: that rebuild alone). " +
         "Files and lines of TypeScript (.ts, not .d.ts) come from `--extendedDiagnostics`.\n\n" +
-        table(["app", "tsc --noEmit", "ratio", "files", "lines of .ts", "check phase"], rows),
+        table(["app", "tsc", "ratio", "files", "lines of .ts", "check phase"], rows),
     );
   }
 

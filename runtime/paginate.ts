@@ -18,14 +18,15 @@ interface Page<T> {
 
 /**
  * Yields every item of a list, following `continue` tokens. An expired token surfaces as a
- * KubeError for which `isGone` is true: start again.
+ * KubeError for which `isGone` is true: start again. Typed `AsyncIterable`, as the generated
+ * paginate functions return it, so checking them is an identity check (see `watch`).
  */
 export async function* paginate<T>(
   client: Client,
   template: string,
   input: Params,
   options: PaginateOptions = {},
-): AsyncGenerator<T> {
+): AsyncIterable<T> {
   const params = input as Record<string, unknown>;
   const limit = (params.limit as number | undefined) ?? options.pageSize ?? 100;
   let query: Params = { ...params, limit };

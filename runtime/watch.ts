@@ -72,12 +72,16 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Typed `AsyncIterable`, as the generated watch functions return it: the same type lets each of
+ * them be checked by identity, where an `AsyncGenerator` is compared member by member.
+ */
 export async function* watch<T>(
   client: Client,
   template: string,
   input: Params,
   options: WatchOptions = {},
-): AsyncGenerator<WatchEvent<T>> {
+): AsyncIterable<WatchEvent<T>> {
   const params = input as Record<string, unknown>;
   const resume = options.resume ?? params.timeoutSeconds === undefined;
   const maxReconnects = options.maxReconnects ?? 5;
