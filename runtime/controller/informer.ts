@@ -275,20 +275,11 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
     this.phase = "watch";
     this.stats.lists++;
     this.stats.watches++;
-    const timeoutSeconds = watchTimeoutSeconds();
-    const dog = this.watchdog(timeoutSeconds);
+    const { stream, dog } = this.openWatch({
+      sendInitialEvents: true,
+      resourceVersionMatch: "NotOlderThan",
+    });
     try {
-      const stream = this.api.watch(
-        this.client,
-        {
-          ...this.params,
-          sendInitialEvents: true,
-          resourceVersionMatch: "NotOlderThan",
-          allowWatchBookmarks: true,
-          timeoutSeconds,
-        },
-        { ...this.callOptions, signal: dog.signal, resume: false },
-      );
       let relist: Relist<T> | undefined = new Relist(this.cache);
       for await (const event of stream) {
         dog.touch();
@@ -333,19 +324,8 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
     this.stats.watches++;
     this.healthState.state = "watching";
     this.phase = "watch";
-    const timeoutSeconds = watchTimeoutSeconds();
-    const dog = this.watchdog(timeoutSeconds);
+    const { stream, dog } = this.openWatch({ resourceVersion: this.resourceVersion });
     try {
-      const stream = this.api.watch(
-        this.client,
-        {
-          ...this.params,
-          resourceVersion: this.resourceVersion,
-          allowWatchBookmarks: true,
-          timeoutSeconds,
-        },
-        { ...this.callOptions, signal: dog.signal, resume: false },
-      );
       for await (const event of stream) {
         dog.touch();
         this.apply(event);
@@ -355,9 +335,17 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
     }
   }
 
-  private watchdog(timeoutSeconds: number): IdleWatchdog {
+  /** A watch with bookmarks and a server-side timeout, closed by the watchdog if it goes quiet. */
+  private openWatch(extra: Record<string, unknown>) {
+    const timeoutSeconds = watchTimeoutSeconds();
     const limit = this.options.watchIdleTimeoutMs ?? (timeoutSeconds + 30) * 1000;
-    return new IdleWatchdog(this.abort.signal, limit, `${this.name} watch`);
+    const dog = new IdleWatchdog(this.abort.signal, limit, `${this.name} watch`);
+    const stream = this.api.watch(
+      this.client,
+      { ...this.params, ...extra, allowWatchBookmarks: true, timeoutSeconds },
+      { ...this.callOptions, signal: dog.signal, resume: false },
+    );
+    return { stream, dog };
   }
 
   private apply(event: WatchEvent<T>): void {
