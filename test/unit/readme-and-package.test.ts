@@ -129,6 +129,20 @@ describe("package", () => {
       { cwd: root },
     );
     expect(generator.stdout.trim()).toBe("function function function");
+    const streams = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        'const s = await import("kubegen/streams"); console.log(typeof s.exec, typeof s.portForward)',
+      ],
+      { cwd: root },
+    );
+    expect(streams.stdout.trim()).toBe("function function");
+    // The runtime's entries are bundled with shared chunks (packaging/bundle-runtime.ts): a few
+    // files to load instead of one per module; the declarations stay one per module.
+    expect(existsSync(join(root, "dist/runtime/client.js"))).toBe(false);
+    expect(existsSync(join(root, "dist/runtime/client.d.ts"))).toBe(true);
     for (const file of [
       "runtime/index.d.ts",
       "runtime/controller/index.d.ts",
