@@ -1,6 +1,6 @@
 /** `generate --crd`: every schema fidelity rule, golden files, broken CRDs, CLI behaviour. */
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import { crdOnlySpec, withCrdProvenance } from "../../../generator/crd-source.js
 import { buildOutput, type GenerateResult } from "../../../generator/generate.js";
 import { sha256 } from "../../../generator/sources.js";
 import { miniSpec } from "./mini-spec.js";
+import { cli, readTree } from "./support.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../../..");
@@ -24,34 +25,6 @@ async function generateCrds(paths: string[], cwd = root): Promise<GenerateResult
   const loaded = await loadCrds(paths, cwd);
   const spec = withCrdProvenance(crdOnlySpec(), loaded, paths);
   return buildOutput(spec, { runtime: RUNTIME, crds: { loaded, paths } });
-}
-
-async function readTree(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(d: string): Promise<void> {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else out.set(full.slice(dir.length + 1), await readFile(full, "utf8"));
-    }
-  }
-  await walk(dir);
-  return out;
-}
-
-function cli(args: string[]) {
-  return run(
-    process.execPath,
-    ["--import", "tsx", join(root, "generator/cli.ts"), "generate", "--quiet", ...args],
-    { cwd: root },
-  ).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
 }
 
 const CRD_PATH = "test/unit/generator/crds";

@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
 import { buildOutput } from "../../../generator/generate.js";
@@ -13,13 +11,13 @@ import { SpecError, parseSpec } from "../../../generator/spec.js";
 import type { Operation } from "../../../generator/ir.js";
 import { planQueries } from "../../../templates/operations.js";
 import { miniSpec } from "./mini-spec.js";
+import { cli, readTree } from "./support.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../../..");
 const goldenDir = join(here, "golden");
 // Golden files sit four folders below the project root, so this reaches runtime/ from them.
 const RUNTIME = "../../../../runtime/index.js";
-const run = promisify(execFile);
 
 function loaded(spec: object = miniSpec(), version = "v1.99.0"): LoadedSpec {
   const text = JSON.stringify(spec, null, 2);
@@ -27,36 +25,6 @@ function loaded(spec: object = miniSpec(), version = "v1.99.0"): LoadedSpec {
     text,
     provenance: { source: "file mini.json", kubernetesVersion: version, sha256: sha256(text) },
   };
-}
-
-async function readTree(dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  async function walk(d: string): Promise<void> {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else out.set(full.slice(dir.length + 1), await readFile(full, "utf8"));
-    }
-  }
-  await walk(dir);
-  return out;
-}
-
-function cli(args: string[]) {
-  return run(
-    process.execPath,
-    ["--import", "tsx", join(root, "generator/cli.ts"), "generate", "--quiet", ...args],
-    {
-      cwd: root,
-    },
-  ).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
 }
 
 describe("generator on a small spec", () => {
