@@ -122,10 +122,14 @@ async function handshake(
       reject(signal!.reason);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
     const done = () => {
       signal?.removeEventListener("abort", onAbort);
       ws.removeAllListeners("unexpected-response");
-      ws.removeListener("error", reject);
+      ws.removeListener("error", onError);
     };
     ws.once("open", () => {
       // Frames that came with the 101 would be emitted before the caller's listeners exist.
@@ -136,10 +140,7 @@ async function handshake(
         reject(new Error(`the server chose none of the subprotocols ${protocols.join(", ")}`));
       } else resolve(ws);
     });
-    ws.once("error", (error) => {
-      done();
-      reject(error);
-    });
+    ws.once("error", onError);
     ws.once("unexpected-response", (req, res) => {
       const chunks: Buffer[] = [];
       let size = 0;
