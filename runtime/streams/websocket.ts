@@ -37,7 +37,8 @@ export interface OpenOptions {
  * `protocols`. A refused handshake rejects with the server's Status as a `KubeError`. As for
  * ordinary calls, a 401 gives the credentials one chance to reload (a rotated token file, an
  * expired exec credential) and the handshake is tried once more. The socket comes back paused:
- * call `resume()` once its listeners are attached.
+ * call `resume()` once its listeners are attached. A handshake with no answer within the client's
+ * `timeoutMs` (proxy tunnel included) fails with a `TimeoutError`, as an ordinary call does.
  */
 export async function openWebSocket(
   clientLike: Client,
@@ -63,6 +64,10 @@ async function handshake(
   options: OpenOptions,
 ): Promise<WebSocket> {
   options.signal?.throwIfAborted();
+  // Ends a proxy tunnel still being opened when the handshake gives up.
+  const cancel = new AbortController();
+  const signals = [cancel.signal, ...(options.signal ? [options.signal] : [])];
+  const tunnelSignal = signals.length > 1 ? AbortSignal.any(signals) : cancel.signal;
   const fullPath = client.pathPrefix + path;
   const url = client.origin.replace(/^http/, "ws") + fullPath;
   const headers = await withIdentity(client, {
@@ -87,7 +92,7 @@ async function handshake(
       createConnection: ((_: unknown, done: (error: Error | null, socket?: Socket) => void) => {
         const port = Number(target.port) || (secure ? 443 : 80);
         const host = target.hostname.replace(/^\[|\]$/g, "");
-        tunnelThroughProxy(proxy, host, port, secure ? tls : undefined, options.signal).then(
+        tunnelThroughProxy(proxy, host, port, secure ? tls : undefined, tunnelSignal).then(
           (socket) => done(null, socket),
           (error: Error) => done(error),
         );
@@ -117,16 +122,36 @@ async function handshake(
   });
   return new Promise<WebSocket>((resolve, reject) => {
     const signal = options.signal;
-    const onAbort = () => {
+    const giveUp = (reason: unknown) => {
+      done();
+      // terminate() reports the abandoned handshake as an error event, which nobody needs.
+      ws.on("error", () => {});
+      cancel.abort(reason);
       ws.terminate();
-      reject(signal!.reason);
+      reject(reason);
     };
+    const onAbort = () => giveUp(signal!.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
+    const limit = client.timeoutMs;
+    const timer =
+      limit > 0
+        ? setTimeout(
+            () =>
+              giveUp(
+                new DOMException(
+                  `GET ${fullPath}: no answer to the WebSocket handshake within ${limit} ms`,
+                  "TimeoutError",
+                ),
+              ),
+            limit,
+          )
+        : undefined;
     const onError = (error: Error) => {
       done();
       reject(error);
     };
     const done = () => {
+      clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       ws.removeAllListeners("unexpected-response");
       ws.removeListener("error", onError);
