@@ -15,6 +15,7 @@ export {
   type InformerStats,
 } from "./health.js";
 export type { InformerEvent } from "./sync.js";
+export { EventsOverflowError, type EventsOptions } from "./feed.js";
 export {
   NAMESPACE_INDEX,
   objectKey,

@@ -8,7 +8,7 @@ import { isForbidden, isGone, isUnauthorized, KubeError } from "../errors.js";
 import type { CallOptions } from "../request.js";
 import type { WatchEvent, WatchOptions } from "../watch.js";
 import { backoffDelay, sleep, type BackoffOptions } from "./backoff.js";
-import { EventFeed } from "./feed.js";
+import { EventFeed, type EventsOptions } from "./feed.js";
 import {
   InformerError,
   type InformerHealth,
@@ -170,10 +170,18 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
 
   /**
    * Every event from now on, as an async iterator; it ends when the informer stops or the loop
-   * breaks. Events wait in memory until the loop takes them.
+   * breaks. Events wait in memory until the loop takes them: without `maxBuffered`, as many as the
+   * loop falls behind by. With `replay`, an `add` for every stored object comes first.
    */
-  events(): AsyncIterableIterator<InformerEvent<T>> {
-    const feed = new EventFeed<InformerEvent<T>>(() => this.feeds.delete(feed));
+  events(options: EventsOptions = {}): AsyncIterableIterator<InformerEvent<T>> {
+    const replay = options.replay
+      ? this.cache.list().map((object): InformerEvent<T> => ({ type: "add", object }))
+      : [];
+    const feed = new EventFeed<InformerEvent<T>>(
+      () => this.feeds.delete(feed),
+      options.maxBuffered,
+      replay,
+    );
     if (this.abort.signal.aborted) feed.end();
     else this.feeds.add(feed);
     return feed;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   controller,
   informer,
+  EventsOverflowError,
   type InformerError,
   type InformerEvent,
 } from "../../runtime/controller/index.js";
@@ -401,5 +402,56 @@ describe("informer", () => {
     expect(reconciled.sort()).toEqual(["ns/a", "ns/b"]);
     await c.stop();
     await inf.stop();
+  });
+
+  it("events(): maxBuffered ends a loop that fell behind with an error, replay catches up from the store", async () => {
+    const { server } = harness;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    server.handle((_req, res, r) => {
+      if (isWatch(r)) {
+        openStream(res);
+        void released.then(() => {
+          for (let i = 1; i <= 5; i++) res.write(line("ADDED", pod(`c${i}`, String(10 + i))));
+        });
+        return;
+      }
+      json(res, 200, {
+        items: [pod("a", "1"), pod("b", "2")],
+        metadata: { resourceVersion: "10" },
+      });
+    });
+    const inf = informer(harness.client(), api, { namespace: "ns", initialList: "paginate" });
+    await within(inf.synced, 5000, "sync");
+    const slow = inf.events({ maxBuffered: 2 });
+    const unbounded = inf.events();
+    release();
+    await within(
+      (async () => {
+        while (!inf.store.has("ns/c5")) await sleep(10);
+      })(),
+      2000,
+      "the watch events",
+    );
+    // The slow loop gets what fitted, in order, then the error; the informer goes on.
+    expect(summary((await slow.next()).value as InformerEvent<Pod>)).toBe("add:c1@11");
+    expect(summary((await slow.next()).value as InformerEvent<Pod>)).toBe("add:c2@12");
+    const overflow = await slow.next().catch((e: unknown) => e);
+    expect(overflow).toBeInstanceOf(EventsOverflowError);
+    expect((overflow as EventsOverflowError).maxBuffered).toBe(2);
+    expect(await slow.next()).toEqual({ value: undefined, done: true });
+    const all: string[] = [];
+    for (let i = 0; i < 5; i++)
+      all.push(summary((await unbounded.next()).value as InformerEvent<Pod>));
+    expect(all).toEqual(["add:c1@11", "add:c2@12", "add:c3@13", "add:c4@14", "add:c5@15"]);
+    // A new loop with replay starts from the store: every object as an add, past the limit.
+    const replayed = inf.events({ replay: true, maxBuffered: 1 });
+    const names: string[] = [];
+    for (let i = 0; i < 7; i++)
+      names.push(((await replayed.next()).value as InformerEvent<Pod>).object.metadata.name);
+    expect(names.sort()).toEqual(["a", "b", "c1", "c2", "c3", "c4", "c5"]);
+    await inf.stop();
+    expect(await replayed.next()).toEqual({ value: undefined, done: true });
+    expect(await unbounded.next()).toEqual({ value: undefined, done: true });
   });
 });
