@@ -13,6 +13,7 @@ import {
   plainHttpWarning,
   readPem,
 } from "./kubeconfig.js";
+import { proxyFromEnvironment } from "./proxy-env.js";
 import type { Connection, Credentials, TlsSettings } from "./types.js";
 
 export { ConfigError };
@@ -38,6 +39,11 @@ export interface ConnectionOptions {
   insecureSkipTlsVerify?: boolean;
   /** HTTP(S) proxy URL to tunnel through (explicit mode). */
   proxyUrl?: string;
+  /**
+   * Without a proxy URL (option or kubeconfig `proxy-url`), take one from `HTTPS_PROXY` /
+   * `HTTP_PROXY` and `NO_PROXY`, as kubectl does (default true; never for loopback servers).
+   */
+  proxyFromEnvironment?: boolean;
   /** Custom credentials (explicit mode); take precedence over `tokenFile` and `token`. */
   credentials?: Credentials;
   /**
@@ -70,15 +76,29 @@ const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
  */
 export function resolveConnection(options: ConnectionOptions = {}): Connection {
   const env = options.env ?? process.env;
+  const connection = chooseConnection(options, env);
+  if (connection.proxyUrl || options.proxyFromEnvironment === false) return connection;
+  const proxy = proxyFromEnvironment(connection.server, env);
+  if (!proxy) return connection;
+  return {
+    ...connection,
+    proxyUrl: proxy.proxyUrl,
+    description: `${connection.description}, through the proxy in ${proxy.variable}`,
+  };
+}
+
+function chooseConnection(options: ConnectionOptions, env: NodeJS.ProcessEnv): Connection {
   if (options.server) return explicitConnection(options.server, options);
 
   const tried = ["explicit options: no server given"];
   // Naming a kubeconfig or context is a request for kubeconfig, even inside a pod.
   const wantsKubeconfig = options.kubeconfig !== undefined || options.context !== undefined;
   if (options.inCluster === false) tried.push("in-cluster: disabled by options");
-  else if (wantsKubeconfig) tried.push("in-cluster: skipped because a kubeconfig or context was given");
+  else if (wantsKubeconfig)
+    tried.push("in-cluster: skipped because a kubeconfig or context was given");
   else {
-    const saDir = options.serviceAccountDir ?? env.KUBEGEN_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR;
+    const saDir =
+      options.serviceAccountDir ?? env.KUBEGEN_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR;
     const inCluster = inClusterConnection(saDir, env, tried);
     if (inCluster) return inCluster;
   }
@@ -86,7 +106,9 @@ export function resolveConnection(options: ConnectionOptions = {}): Connection {
   const paths = options.kubeconfig === undefined ? undefined : [options.kubeconfig].flat();
   const merged = loadKubeconfig({ paths, env });
   if (merged.files.length === 0) {
-    const where = merged.tried.length ? merged.tried.join(", ") : "no path (KUBECONFIG and HOME unset)";
+    const where = merged.tried.length
+      ? merged.tried.join(", ")
+      : "no path (KUBECONFIG and HOME unset)";
     tried.push(`kubeconfig: ${where} not found`);
     throw new ConfigError(`no Kubernetes configuration found; tried:\n  ${tried.join("\n  ")}`);
   }
@@ -114,7 +136,8 @@ function explicitConnection(server: string, o: ConnectionOptions): Connection {
   if (o.proxyUrl) checkProxy(o.proxyUrl, "options");
 
   const credentials =
-    o.credentials ?? (o.tokenFile ? tokenFile(o.tokenFile) : o.token ? staticToken(o.token) : undefined);
+    o.credentials ??
+    (o.tokenFile ? tokenFile(o.tokenFile) : o.token ? staticToken(o.token) : undefined);
   if (credentials) plainHttpWarning(url, warnings);
   return {
     server: url,
@@ -127,7 +150,11 @@ function explicitConnection(server: string, o: ConnectionOptions): Connection {
   };
 }
 
-function inClusterConnection(dir: string, env: NodeJS.ProcessEnv, tried: string[]): Connection | undefined {
+function inClusterConnection(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  tried: string[],
+): Connection | undefined {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
   if (!host || !port) {

@@ -24,11 +24,11 @@ export interface ConnectProxy {
 
 /**
  * An HTTP CONNECT proxy on loopback that demands `Proxy-Authorization` and tunnels only to
- * loopback; with `stall`, it never answers a CONNECT.
+ * loopback: to 127.0.0.1, or to a name `hosts` maps to it; with `stall`, it never answers a CONNECT.
  */
 export async function startConnectProxy(
   proxyAuthorization: string,
-  options: { stall?: boolean } = {},
+  options: { stall?: boolean; hosts?: Record<string, "127.0.0.1"> } = {},
 ): Promise<ConnectProxy> {
   const tunnels: Tunnel[] = [];
   const chunks: Buffer[] = [];
@@ -54,7 +54,8 @@ export async function startConnectProxy(
       );
       return;
     }
-    const { hostname, port } = new URL(`http://${req.url}`);
+    const { hostname: name, port } = new URL(`http://${req.url}`);
+    const hostname = options.hosts?.[name] ?? name;
     if (hostname !== "127.0.0.1") {
       client.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
       return;

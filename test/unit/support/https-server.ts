@@ -17,7 +17,10 @@ import { createClient, type Client, type ClientOptions } from "../../../runtime/
 export interface Certificates {
   /** CA certificate (PEM) that signed the server certificate. */
   ca: string;
-  /** Server certificate (PEM), SAN IP:127.0.0.1 only. */
+  /**
+   * Server certificate (PEM) for IP 127.0.0.1 and the name `kube.test`, which no resolver knows: it
+   * is reached only through a test proxy that maps it to loopback.
+   */
   cert: string;
   key: string;
 }
@@ -65,7 +68,7 @@ export function testCertificates(): Certificates {
     writeFileSync(
       file("server.ext"),
       [
-        "subjectAltName=IP:127.0.0.1",
+        "subjectAltName=IP:127.0.0.1,DNS:kube.test",
         "basicConstraints=critical,CA:FALSE",
         "keyUsage=critical,digitalSignature,keyEncipherment",
         "extendedKeyUsage=serverAuth",
