@@ -38,6 +38,8 @@ Options:
   --check                write nothing; exit 1 listing files that would change
   --runtime SPECIFIER    how generated code imports the runtime (default: kubegen/runtime;
                          a relative path is taken relative to OUT)
+  --type-check-output    no // @ts-nocheck line in generated files: your tsc checks them too
+                         (slower; they are type-checked when generated either way)
   --kubernetes-version V version to record for --spec/--url sources
   --context NAME         kubeconfig context for --from-cluster
   --kubeconfig FILE      kubeconfig file for --from-cluster
@@ -78,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: "string", default: "generated" },
       check: { type: "boolean" },
       runtime: { type: "string" },
+      "type-check-output": { type: "boolean" },
       "kubernetes-version": { type: "string" },
       context: { type: "string" },
       kubeconfig: { type: "string" },
@@ -134,7 +137,8 @@ export async function main(argv: string[]): Promise<number> {
   );
   const runtime = values.runtime ?? previous?.runtime ?? "kubegen/runtime";
   if (crds) spec = withCrdProvenance(spec, crds.loaded, crds.paths);
-  const result = buildOutput(spec, { runtime, release, crds, openApiV3 });
+  const typeCheckOutput = values["type-check-output"] ?? previous?.typeCheckOutput ?? false;
+  const result = buildOutput(spec, { runtime, typeCheckOutput, release, crds, openApiV3 });
   const { summary } = result;
 
   if (values.check) {

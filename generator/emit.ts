@@ -20,6 +20,8 @@ export interface EmitOptions {
    * to the output folder; anything else (`kubegen/runtime`) is used as written.
    */
   runtime: string;
+  /** Leave out the `// @ts-nocheck` line, so the user's tsc checks the generated code too. */
+  typeCheckOutput?: boolean;
 }
 
 /** Relative path → file text. */
@@ -83,7 +85,7 @@ function streamsSpecifier(runtime: string): string {
 
 export function emit(model: ApiModel, options: EmitOptions): FileSet {
   const files: FileSet = new Map();
-  const top = header(model.provenance);
+  const top = header(model.provenance, options);
   const runtime = runtimeSpecifier(options);
 
   const modelsOf = (

@@ -22,6 +22,8 @@ export interface OutputMetadata {
   /** Set when the output came from a release, which is then the pinned release. */
   release?: string;
   runtime: string;
+  /** `--type-check-output`: files without `// @ts-nocheck`. */
+  typeCheckOutput?: boolean;
   fixups: string[];
   /** `--crd` paths, as given, when the output includes custom resources. */
   crds?: string[];
@@ -43,6 +45,8 @@ export interface GenerateResult {
 
 export interface BuildOptions {
   runtime: string;
+  /** Leave out the `// @ts-nocheck` line (see `EmitOptions`). */
+  typeCheckOutput?: boolean;
   /** Recorded in the metadata when the spec is a release's. */
   release?: string;
   /** OpenAPI v3 documents of a cluster's CRD group/versions, replacing their v2 form. */
@@ -63,13 +67,14 @@ export function buildOutput(spec: LoadedSpec, options: BuildOptions): GenerateRe
   const t1 = performance.now();
   const model = buildModel(parsed, spec.provenance, { discoveredVerbs: spec.discoveredVerbs });
   const t2 = performance.now();
-  const files = emit(model, { runtime: options.runtime });
+  const files = emit(model, { runtime: options.runtime, typeCheckOutput: options.typeCheckOutput });
   const metadata: OutputMetadata = {
     source: spec.provenance.source,
     kubernetesVersion: spec.provenance.kubernetesVersion,
     sha256: spec.provenance.sha256,
     ...(options.release ? { release: options.release } : {}),
     runtime: options.runtime,
+    ...(options.typeCheckOutput ? { typeCheckOutput: true } : {}),
     fixups,
     ...(options.crds ? { crds: options.crds.paths } : {}),
   };

@@ -103,6 +103,7 @@ beforeAll(async () => {
     const runtime = path.relative(out, path.join(ROOT, "runtime/index.js"));
     const result = buildOutput(withCrdProvenance(crdOnlySpec(), loaded, [set.name]), {
       runtime,
+      typeCheckOutput: true,
       crds: { loaded, paths: [set.name] },
     });
     for (const [name, text] of result.files) {

@@ -196,6 +196,8 @@ describe("generate --from-cluster with a CRD installed", () => {
         cluster.kubeconfigPath,
         "--out",
         out,
+        // So the tsc step below checks the generated code itself, not only its use.
+        "--type-check-output",
         // Relative to OUT: the output imports this checkout's runtime, not a published one.
         "--runtime",
         path.relative(out, RUNTIME),
@@ -241,6 +243,7 @@ describe("generate --from-cluster with a CRD installed", () => {
         new RegExp(`^cluster ${cluster.server} \\+ /openapi/v3 \\(\\d+ CRD group/versions\\)$`),
       ),
       kubernetesVersion: "v1.36.3",
+      typeCheckOutput: true,
     });
     const { resources } = await generated();
     expect(resources).toEqual([

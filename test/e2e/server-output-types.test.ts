@@ -45,6 +45,7 @@ describe("server output type-checks against the generated models", () => {
     const out = path.join(dir, "gateway");
     const result = buildOutput(withCrdProvenance(crdOnlySpec(), loaded, [set.name]), {
       runtime: path.relative(out, path.join(ROOT, "runtime/index.js")),
+      typeCheckOutput: true,
       crds: { loaded, paths: [set.name] },
     });
     for (const [name, text] of result.files) {

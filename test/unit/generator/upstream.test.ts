@@ -71,7 +71,7 @@ describe("upstream specs", () => {
     it(`generates ${version} with a function for every operation`, async () => {
       const spec = await fromFile(join(sharedSpecs, version, "swagger.json"), `${version}.0`);
       const out = join(outRoot, version);
-      const result = buildOutput(spec, { runtime: runtimeFrom(out) });
+      const result = buildOutput(spec, { runtime: runtimeFrom(out), typeCheckOutput: true });
       const expected = expectedOperations(spec.text);
       let total = 0;
       for (const [mod, ids] of expected) {
@@ -90,7 +90,7 @@ describe("upstream specs", () => {
   it(`generates the newest release (${NEWEST})`, async () => {
     const spec = await fromRelease(NEWEST, { cacheDir }, () => {});
     const out = join(outRoot, `v${NEWEST}`);
-    const result = buildOutput(spec, { runtime: runtimeFrom(out) });
+    const result = buildOutput(spec, { runtime: runtimeFrom(out), typeCheckOutput: true });
     expect(result.summary.operations).toBeGreaterThan(800);
     await writeOutput(out, result);
     outputs.push(out);
