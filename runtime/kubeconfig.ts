@@ -18,7 +18,9 @@ interface YamlDocument {
 }
 let parseDocument: ((text: string) => YamlDocument) | undefined;
 function parseYaml(text: string): YamlDocument {
-  parseDocument ??= (createRequire(import.meta.url)("yaml") as { parseDocument: typeof parseDocument }).parseDocument!;
+  parseDocument ??= (
+    createRequire(import.meta.url)("yaml") as { parseDocument: typeof parseDocument }
+  ).parseDocument!;
   return parseDocument(text);
 }
 
@@ -99,7 +101,9 @@ export function kubeconfigPaths(env: NodeJS.ProcessEnv = process.env): string[] 
 
 export function loadKubeconfig(opts: LoadKubeconfigOptions = {}): Kubeconfig {
   const explicit = opts.paths !== undefined;
-  const candidates = (opts.paths ?? kubeconfigPaths(opts.env ?? process.env)).map((p) => path.resolve(p));
+  const candidates = (opts.paths ?? kubeconfigPaths(opts.env ?? process.env)).map((p) =>
+    path.resolve(p),
+  );
   const merged: Kubeconfig = {
     files: [],
     tried: [...new Set(candidates)],
@@ -193,12 +197,17 @@ class Reader {
   }
 
   /** `[{name, <key>: {...}}]` lists. */
-  named(root: Record<string, unknown>, list: string, key: string): [string, Record<string, unknown>][] {
+  named(
+    root: Record<string, unknown>,
+    list: string,
+    key: string,
+  ): [string, Record<string, unknown>][] {
     const items = root[list];
     if (items == null) return [];
     if (!Array.isArray(items)) this.fail(list, "must be a list");
     return items.map((item, i) => {
-      if (!isObject(item) || typeof item.name !== "string") this.fail(`${list}[${i}]`, "needs a string name");
+      if (!isObject(item) || typeof item.name !== "string")
+        this.fail(`${list}[${i}]`, "needs a string name");
       const body = item[key] ?? {};
       if (!isObject(body)) this.fail(`${key} ${item.name}`, `${key} must be a mapping`);
       return [item.name, body];
@@ -231,14 +240,16 @@ class Reader {
     const list = o.extensions;
     if (list == null) return undefined;
     if (!Array.isArray(list)) this.fail(where, "extensions must be a list");
-    const entry = list.find((e) => isObject(e) && e.name === name) as Record<string, unknown> | undefined;
+    const entry = list.find((e) => isObject(e) && e.name === name) as
+      Record<string, unknown> | undefined;
     return entry?.extension;
   }
 
   strings(o: Record<string, unknown>, key: string, where: string): string[] | undefined {
     const v = o[key];
     if (v == null) return undefined;
-    if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) this.fail(where, `${key} must be a list of strings`);
+    if (!Array.isArray(v) || !v.every((s) => typeof s === "string"))
+      this.fail(where, `${key} must be a list of strings`);
     return v;
   }
 
@@ -249,19 +260,23 @@ class Reader {
     const rawExtra = u["as-user-extra"];
     let extra: Record<string, string[]> | undefined;
     if (rawExtra != null) {
-      if (!isObject(rawExtra)) this.fail(where, "as-user-extra must be a mapping of lists of strings");
+      if (!isObject(rawExtra))
+        this.fail(where, "as-user-extra must be a mapping of lists of strings");
       extra = {};
-      for (const key of Object.keys(rawExtra)) extra[key] = this.strings(rawExtra, key, `${where} as-user-extra`) ?? [];
+      for (const key of Object.keys(rawExtra))
+        extra[key] = this.strings(rawExtra, key, `${where} as-user-extra`) ?? [];
     }
     if (!user && !uid && !groups?.length && !extra) return undefined;
-    if (!user) this.fail(where, "as-uid, as-groups and as-user-extra require as (the user to impersonate)");
+    if (!user)
+      this.fail(where, "as-uid, as-groups and as-user-extra require as (the user to impersonate)");
     return { user, uid, groups, extra };
   }
 
   exec(v: unknown, where: string): ExecConfig {
     if (!isObject(v)) this.fail(where, "must be a mapping");
     const command = this.str(v, "command", where) ?? this.fail(where, "command is required");
-    const apiVersion = this.str(v, "apiVersion", where) ?? this.fail(where, "apiVersion is required");
+    const apiVersion =
+      this.str(v, "apiVersion", where) ?? this.fail(where, "apiVersion is required");
     const args = v.args ?? [];
     if (!Array.isArray(args) || !args.every((a) => typeof a === "string"))
       this.fail(where, "args must be a list of strings");
@@ -330,7 +345,9 @@ export function connectionFromKubeconfig(
   const ctx = merged.contexts.get(name);
   if (!ctx) {
     const known = [...merged.contexts.keys()].join(", ") || "none";
-    throw new ConfigError(`context "${name}" not found in kubeconfig ${files} (contexts: ${known})`);
+    throw new ConfigError(
+      `context "${name}" not found in kubeconfig ${files} (contexts: ${known})`,
+    );
   }
   if (!ctx.cluster) throw new ConfigError(`context "${name}" (${ctx.file}) names no cluster`);
   const cluster = merged.clusters.get(ctx.cluster);
@@ -340,7 +357,9 @@ export function connectionFromKubeconfig(
     );
   const user = ctx.user ? merged.users.get(ctx.user) : undefined;
   if (ctx.user && !user)
-    throw new ConfigError(`context "${name}" (${ctx.file}) names user "${ctx.user}", which is not defined`);
+    throw new ConfigError(
+      `context "${name}" (${ctx.file}) names user "${ctx.user}", which is not defined`,
+    );
 
   const where = `cluster "${ctx.cluster}" (${cluster.file})`;
   if (!cluster.server) throw new ConfigError(`${where} has no server`);
@@ -352,7 +371,9 @@ export function connectionFromKubeconfig(
     if (cluster.certificateAuthorityData || cluster.certificateAuthority) {
       throw new ConfigError(`${where}: ${INSECURE_WITH_CA}`);
     }
-    warnings.push(`TLS verification is disabled for cluster "${ctx.cluster}" (insecure-skip-tls-verify)`);
+    warnings.push(
+      `TLS verification is disabled for cluster "${ctx.cluster}" (insecure-skip-tls-verify)`,
+    );
   } else if (cluster.certificateAuthorityData) {
     tls.ca = Buffer.from(cluster.certificateAuthorityData, "base64");
   } else if (cluster.certificateAuthority) {
@@ -394,8 +415,7 @@ export function connectionFromKubeconfig(
         interactive: opts.interactive,
         cluster: clusterInfo,
       });
-    }
-    else if (user.authProvider && !tls.cert) {
+    } else if (user.authProvider && !tls.cert) {
       throw new ConfigError(
         `${uwhere} uses auth-provider "${user.authProvider}", which is not supported; use an exec plugin`,
       );
@@ -448,7 +468,7 @@ export function checkProxy(proxyUrl: string, where: string): void {
   } catch {}
   if (protocol !== "http:" && protocol !== "https:") {
     throw new ConfigError(
-      `${where}: proxy-url must be an http:// or https:// URL (SOCKS proxies are not supported)`,
+      `${where}: a proxy must be an http:// or https:// URL (SOCKS proxies are not supported)`,
     );
   }
 }
@@ -463,6 +483,8 @@ export function readPem(file: string, role: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new ConfigError(`cannot read ${role}: ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new ConfigError(
+      `cannot read ${role}: ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
   }
 }

@@ -5,7 +5,7 @@
  * or a loopback address.
  */
 import { BlockList, isIP } from "node:net";
-import { ConfigError } from "./kubeconfig.js";
+import { checkProxy } from "./kubeconfig.js";
 
 export interface EnvironmentProxy {
   proxyUrl: string;
@@ -29,17 +29,8 @@ export function proxyFromEnvironment(
   // As in Go, a value without a scheme is an http:// proxy.
   const raw = env[variable]!.trim();
   const proxyUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`;
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(proxyUrl).protocol;
-  } catch {}
-  if (protocol !== "http:" && protocol !== "https:") {
-    // Going direct instead would bypass a proxy the environment demands.
-    throw new ConfigError(
-      `${variable}: only http:// and https:// proxies are supported (SOCKS is not); ` +
-        "set proxyUrl, or NO_PROXY for this server",
-    );
-  }
+  // Going direct instead would bypass a proxy the environment demands.
+  checkProxy(proxyUrl, variable);
   return { proxyUrl, variable };
 }
 
@@ -55,40 +46,47 @@ function isLoopback(host: string): boolean {
  * may end with `:port` to apply to that port only.
  */
 export function bypassed(host: string, port: string, noProxy: string): boolean {
-  const ipVersion = isIP(host);
   for (const raw of noProxy.split(",")) {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
     if (entry === "*") return true;
     if (entry.includes("/")) {
-      const [base, bits] = entry.split("/");
-      const family = isIP(base);
-      if (!family || family !== ipVersion) continue;
-      const list = new BlockList();
-      try {
-        list.addSubnet(base, Number(bits), family === 4 ? "ipv4" : "ipv6");
-      } catch {
-        continue;
-      }
-      if (list.check(host, family === 4 ? "ipv4" : "ipv6")) return true;
+      if (inBlock(host, entry)) return true;
       continue;
     }
-    if (isIP(entry) || isIP(entry.replace(/^\[|\]$/g, ""))) {
-      if (entry.replace(/^\[|\]$/g, "") === host) return true;
-      continue;
-    }
-    const { name, entryPort } = splitPort(entry);
+    // A bare IPv6 address has colons of its own; only a bracketed one can carry a port.
+    const { name, entryPort } = isIP(entry)
+      ? { name: entry, entryPort: undefined }
+      : splitPort(entry);
     if (entryPort && entryPort !== port) continue;
-    if (isIP(name.replace(/^\[|\]$/g, ""))) {
-      if (name.replace(/^\[|\]$/g, "") === host) return true;
+    const address = name.replace(/^\[|\]$/g, "");
+    if (isIP(address)) {
+      if (address === host) return true;
       continue;
     }
     const domain = name.replace(/^\*/, "");
-    if (domain.startsWith(".")) {
-      if (host.endsWith(domain)) return true;
-    } else if (host === domain || host.endsWith(`.${domain}`)) return true;
+    if (
+      domain.startsWith(".")
+        ? host.endsWith(domain)
+        : host === domain || host.endsWith(`.${domain}`)
+    )
+      return true;
   }
   return false;
+}
+
+function inBlock(host: string, cidr: string): boolean {
+  const [base, bits] = cidr.split("/");
+  const family = isIP(base);
+  if (!family || family !== isIP(host)) return false;
+  const type = family === 4 ? "ipv4" : "ipv6";
+  const list = new BlockList();
+  try {
+    list.addSubnet(base, Number(bits), type);
+  } catch {
+    return false;
+  }
+  return list.check(host, type);
 }
 
 function splitPort(entry: string): { name: string; entryPort?: string } {

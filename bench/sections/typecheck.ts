@@ -175,24 +175,19 @@ export function typecheckFindings(tc: TypecheckResults, { sections, verdicts }: 
     fmt(tc.diag[key]?.lines ?? NaN),
     `${fmt((tc.diag[key]?.check ?? NaN) * 1000)} ms`,
   ]);
-  verdicts.push(
-    verdict(
-      "app type-check ≤ 1.2× raw-undici app (installed layout)",
-      t("kubegen") / t("undici"),
-      1.2,
-      (n) => n.toFixed(3),
-      "×",
-    ),
-  );
-  verdicts.push(
-    verdict(
-      "app type-check ≤ 1.2× raw-undici app (repository layout)",
-      t("kubegen-repo") / t("undici"),
-      1.2,
-      (n) => n.toFixed(3),
-      "×",
-    ),
-  );
+  for (const [layout, key] of [
+    ["installed layout", "kubegen"],
+    ["repository layout", "kubegen-repo"],
+  ])
+    verdicts.push(
+      verdict(
+        `app type-check ≤ 1.2× raw-undici app (${layout})`,
+        t(key) / t("undici"),
+        1.2,
+        (n) => n.toFixed(3),
+        "×",
+      ),
+    );
   sections.push(
     `### Type-check of a small app that lists pods (\`tsc --noEmit\` or \`tsc -b\`, process wall, median of ${SETTINGS.tscReps})\n\n` +
       "Same compiler options as the project (strict, NodeNext, skipLibCheck). The kubegen app imports the generated " +

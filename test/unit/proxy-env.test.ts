@@ -81,7 +81,9 @@ describe("proxy from the environment: the rules", () => {
   it("refuses a SOCKS proxy instead of going around it", () => {
     expect(() =>
       proxyFromEnvironment("https://kube.example", { HTTPS_PROXY: "socks5://127.0.0.1:1080" }),
-    ).toThrow(/HTTPS_PROXY: only http:\/\/ and https:\/\/ proxies are supported/);
+    ).toThrow(
+      /HTTPS_PROXY: a proxy must be an http:\/\/ or https:\/\/ URL \(SOCKS proxies are not supported\)/,
+    );
     expect(() =>
       resolveConnection({ server: "https://kube.example", env: { HTTPS_PROXY: "socks5://p:1" } }),
     ).toThrow(ConfigError);
