@@ -34,6 +34,14 @@ export {
   type ReconcileResult,
 } from "./queue.js";
 export {
+  controllerOwner,
+  watches,
+  type KeysOf,
+  type OwnedObject,
+  type OwnerKind,
+  type SecondaryWatch,
+} from "./owners.js";
+export {
   leaderElection,
   microTime,
   type LeaderElection,

@@ -3,6 +3,7 @@
  * once, is reconciled by one worker at a time, and failures back off per key.
  */
 import type { Informer } from "./informer.js";
+import type { SecondaryWatch } from "./owners.js";
 import { objectKey, type KubeObject } from "./store.js";
 
 export interface QueueBackoff {
@@ -133,6 +134,11 @@ export type Reconcile = (
 export interface ControllerOptions<T extends KubeObject> {
   /** Its events queue the object's key; `reconcile` reads the object from `informer.store`. */
   informer?: Informer<T>;
+  /**
+   * Other informers whose events queue primary keys, e.g.
+   * `watches(secrets, controllerOwner({ apiVersion: "v1", kind: "ConfigMap" }))`.
+   */
+  watches?: readonly SecondaryWatch[];
   reconcile: Reconcile;
   /** Keys reconciled at once (default 1); one key is never reconciled twice at the same time. */
   concurrency?: number;
@@ -164,6 +170,8 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
       options.informer.on("delete", enqueue),
     );
   }
+  for (const watch of options.watches ?? [])
+    unsubscribe.push(watch.subscribe((key) => queue.add(key)));
   const worker = async () => {
     for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
       try {

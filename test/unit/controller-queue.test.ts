@@ -1,6 +1,13 @@
 /** Work queue and reconcile loop: dedup, one reconcile per key at a time, concurrency, backoff, requeueAfter. */
 import { describe, expect, it } from "vitest";
-import { controller, WorkQueue } from "../../runtime/controller/index.js";
+import {
+  controller,
+  controllerOwner,
+  watches,
+  WorkQueue,
+  type Informer,
+  type OwnedObject,
+} from "../../runtime/controller/index.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -147,5 +154,76 @@ describe("controller", () => {
     await isStarted;
     await ctl.stop();
     expect(aborted).toBe(true);
+  });
+});
+
+describe("controllerOwner and watches", () => {
+  const owned = (namespace: string | undefined, ...refs: object[]): OwnedObject =>
+    ({ metadata: { name: "child", namespace, ownerReferences: refs } }) as OwnedObject;
+  const ref = (kind: string, apiVersion: string, name: string, controller?: boolean) => ({
+    kind,
+    apiVersion,
+    name,
+    uid: "u",
+    controller,
+  });
+
+  it("maps to the controlling owner of the kind, comparing groups, not versions", () => {
+    const deployments = controllerOwner({ apiVersion: "apps/v1", kind: "Deployment" });
+    expect(deployments(owned("ns", ref("Deployment", "apps/v1beta2", "web", true)))).toEqual([
+      "ns/web",
+    ]);
+    expect(deployments(owned("ns", ref("Deployment", "extensions/v1beta1", "web", true)))).toEqual(
+      [],
+    );
+    expect(deployments(owned("ns", ref("Deployment", "apps/v1", "web")))).toEqual([]);
+    expect(deployments(owned("ns", ref("Deployment", "apps/v1", "web", false)))).toEqual([]);
+    expect(deployments(owned("ns", ref("ReplicaSet", "apps/v1", "web", true)))).toEqual([]);
+    expect(
+      deployments(
+        owned("ns", ref("Deployment", "apps/v1", "a"), ref("Deployment", "apps/v1", "b", true)),
+      ),
+    ).toEqual(["ns/b"]);
+    expect(deployments({ metadata: { name: "bare" } })).toEqual([]);
+    const core = controllerOwner({ apiVersion: "v1", kind: "ConfigMap" });
+    expect(core(owned("ns", ref("ConfigMap", "v1", "cm", true)))).toEqual(["ns/cm"]);
+    const namespaces = controllerOwner({
+      apiVersion: "v1",
+      kind: "Namespace",
+      clusterScoped: true,
+    });
+    expect(namespaces(owned("ns", ref("Namespace", "v1", "team", true)))).toEqual(["team"]);
+  });
+
+  it("queues the keys of both sides of an update, each once, and stops with the controller", async () => {
+    type Handler = (...args: OwnedObject[]) => void;
+    const handlers = new Map<string, Set<Handler>>();
+    // The part of an informer that watches() uses.
+    const fake = {
+      on(event: string, handler: Handler) {
+        if (!handlers.has(event)) handlers.set(event, new Set());
+        handlers.get(event)!.add(handler);
+        return () => void handlers.get(event)!.delete(handler);
+      },
+    } as unknown as Informer<OwnedObject>;
+    const emit = (event: string, ...objects: OwnedObject[]) =>
+      handlers.get(event)?.forEach((h) => h(...objects));
+    const keys: string[] = [];
+    const ctl = controller({
+      watches: [watches(fake, controllerOwner({ apiVersion: "v1", kind: "ConfigMap" }))],
+      reconcile: (key) => void keys.push(key),
+    });
+    const by = (name: string) => owned("ns", ref("ConfigMap", "v1", name, true));
+    emit("add", by("a"));
+    await sleep(20);
+    emit("update", by("a"), by("b"));
+    await sleep(20);
+    emit("update", by("b"), by("b"));
+    await sleep(20);
+    emit("delete", by("b"));
+    await sleep(20);
+    expect(keys).toEqual(["ns/a", "ns/a", "ns/b", "ns/b", "ns/b"]);
+    await ctl.stop();
+    expect([...handlers.values()].every((set) => set.size === 0)).toBe(true);
   });
 });
