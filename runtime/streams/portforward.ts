@@ -1,13 +1,20 @@
 /**
- * Port-forward over WebSocket `v4.channel.k8s.io`: one WebSocket per forwarded connection (the
- * protocol has one data and one error channel per port), as a Duplex for in-process use or behind
- * a local TCP server like `kubectl port-forward`.
+ * Port-forward, as a Duplex per connection for in-process use or behind a local TCP server like
+ * `kubectl port-forward`. Over the SPDY tunnel (`portforward-tunnel.ts`) a forwarder's connections
+ * share one WebSocket; over WebSocket `v4.channel.k8s.io` (one data and one error channel per
+ * port) each connection has its own.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { Duplex } from "node:stream";
 import { internals, type Client } from "../client.js";
 import { buildPath } from "../request.js";
-import { PortForwardError, tunnelConnection, TUNNEL_PROTOCOL } from "./portforward-tunnel.js";
+import type WebSocket from "ws";
+import {
+  PortForwardError,
+  tunnelConnection,
+  TunnelSession,
+  TUNNEL_PROTOCOL,
+} from "./portforward-tunnel.js";
 import {
   frame,
   frameMany,
@@ -50,11 +57,27 @@ export type PortForwardConnection = Duplex & { readonly protocol: string };
  * until the pod side closes or `destroy()`.
  */
 export async function portForwardConnection(
-  clientLike: Client,
+  client: Client,
   params: PortForwardParams,
   port: number,
   options: PortForwardOptions = {},
 ): Promise<PortForwardConnection> {
+  const { ws, protocol } = await openForward(client, params, port, options);
+  const highWaterMark = options.highWaterMark ?? HIGH_WATER_MARK;
+  if (protocol === TUNNEL_PROTOCOL)
+    return Object.assign(tunnelConnection(ws, port, highWaterMark), { protocol });
+  return Object.assign(channelConnection(ws, port, highWaterMark), { protocol });
+}
+
+const HIGH_WATER_MARK = 1024 * 1024;
+const PROTOCOLS = [TUNNEL_PROTOCOL, CHANNEL_PROTOCOL];
+
+async function openForward(
+  clientLike: Client,
+  params: PortForwardParams,
+  port: number,
+  options: PortForwardOptions,
+): Promise<{ ws: WebSocket; protocol: string }> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new TypeError(`port-forward: invalid port ${port}`);
   }
@@ -65,16 +88,12 @@ export async function portForwardConnection(
     client.namespace,
     { ports: port },
   );
-  const ws = await openWebSocket(
-    client,
-    path,
-    options.protocols ?? [TUNNEL_PROTOCOL, CHANNEL_PROTOCOL],
-    options,
-  );
-  const highWaterMark = options.highWaterMark ?? 1024 * 1024;
-  const protocol = protocolOf(ws);
-  if (protocol === TUNNEL_PROTOCOL)
-    return Object.assign(tunnelConnection(ws, port, highWaterMark), { protocol });
+  const ws = await openWebSocket(client, path, options.protocols ?? PROTOCOLS, options);
+  return { ws, protocol: protocolOf(ws) };
+}
+
+/** A connection over the v4 channel protocol: the WebSocket is the connection. */
+function channelConnection(ws: WebSocket, port: number, highWaterMark: number): Duplex {
   // Each channel's first frame is the port number (2 bytes, little-endian): skip it.
   const seenPort = [false, false];
   const errorText: Buffer[] = [];
@@ -115,7 +134,64 @@ export async function portForwardConnection(
     else duplex.push(null);
   });
   ws.resume();
-  return Object.assign(duplex, { protocol });
+  return duplex;
+}
+
+/**
+ * The connections of one forwarder: over the SPDY tunnel, all of them share one WebSocket (opened
+ * on first use, again after it closed), as `kubectl port-forward` shares one SPDY session; where
+ * the server offers only the v4 channel protocol, one WebSocket each.
+ */
+function forwarderConnections(
+  client: Client,
+  params: PortForwardParams,
+  port: number,
+  options: PortForwardOptions,
+) {
+  const highWaterMark = options.highWaterMark ?? HIGH_WATER_MARK;
+  let channelsOnly = !(options.protocols ?? PROTOCOLS).includes(TUNNEL_PROTOCOL);
+  let session: TunnelSession | undefined;
+  let opening: Promise<TunnelSession | Duplex> | undefined;
+  let closed = false;
+  const open = async (): Promise<TunnelSession | Duplex> => {
+    const { ws, protocol } = await openForward(client, params, port, options);
+    if (protocol !== TUNNEL_PROTOCOL) return channelConnection(ws, port, highWaterMark);
+    const opened = new TunnelSession(ws, highWaterMark);
+    if (closed) opened.close();
+    return opened;
+  };
+  return {
+    /** Sessions opened so far (each is one WebSocket handshake). */
+    sessions: 0,
+    async connect(): Promise<Duplex> {
+      for (;;) {
+        if (channelsOnly) {
+          this.sessions++;
+          return portForwardConnection(client, params, port, options);
+        }
+        if (session?.open) return session.connect(port);
+        if (opening) {
+          // Another connection is opening the session: wait for it, then look again.
+          await opening.catch(() => {});
+          continue;
+        }
+        this.sessions++;
+        opening = open().finally(() => (opening = undefined));
+        const opened = await opening;
+        if (opened instanceof TunnelSession) {
+          session = opened;
+          return opened.connect(port);
+        }
+        // The server chose the v4 channel protocol: this WebSocket is this connection's alone.
+        channelsOnly = true;
+        return opened;
+      }
+    },
+    close(): void {
+      closed = true;
+      session?.close();
+    },
+  };
 }
 
 export interface PortForwardServerOptions extends PortForwardOptions {
@@ -130,6 +206,11 @@ export interface PortForwardServerOptions extends PortForwardOptions {
 export interface PortForwarder {
   /** The local address being listened on. */
   readonly address: AddressInfo;
+  /**
+   * WebSockets opened so far: over the SPDY tunnel one carries every connection (a new one only
+   * after it closed); over the v4 channel protocol, one per connection.
+   */
+  readonly sessions: number;
   /** Stops listening and closes every forwarded connection. */
   close(): Promise<void>;
 }
@@ -141,13 +222,17 @@ export async function portForward(
   port: number,
   options: PortForwardServerOptions = {},
 ): Promise<PortForwarder> {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(`port-forward: invalid port ${port}`);
+  }
   const sockets = new Set<Socket>();
   const remotes = new Set<Duplex>();
+  const connections = forwarderConnections(client, params, port, options);
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.pause();
-    portForwardConnection(client, params, port, options).then(
+    connections.connect().then(
       (remote) => {
         remotes.add(remote);
         const fail = (error: Error) => {
@@ -190,7 +275,14 @@ export async function portForward(
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of sockets) s.destroy();
     for (const r of remotes) r.destroy();
+    connections.close();
     await closed;
   };
-  return { address: server.address() as AddressInfo, close };
+  return {
+    address: server.address() as AddressInfo,
+    get sessions() {
+      return connections.sessions;
+    },
+    close,
+  };
 }

@@ -209,6 +209,15 @@ export class SpdySession {
     this.streams.delete(id);
   }
 
+  /** Abandons stream `id` (RST_STREAM, CANCEL): the server drops it, other streams go on. */
+  reset(id: number): void {
+    if (!this.streams.delete(id)) return;
+    const body = Buffer.allocUnsafe(8);
+    body.writeUInt32BE(id, 0);
+    body.writeUInt32BE(5, 4);
+    this.send(controlFrame(RST_STREAM, 0, body), () => {});
+  }
+
   private control(type: number, flags: number, body: Buffer): void {
     switch (type) {
       case SYN_REPLY: {

@@ -9,7 +9,9 @@ import {
   PortForwardError,
   TUNNEL_PROTOCOL,
 } from "../../runtime/streams/index.js";
+import { startConnectProxy } from "../tools/connect-proxy.js";
 import { streamsFixture, type StreamsFixture } from "./streams-support.js";
+import { adminClient } from "./support.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
@@ -64,6 +66,8 @@ for (const [label, protocols, expected] of [
           expect(sha(Buffer.concat(received))).toBe(sha(data));
         };
         await Promise.all(Array.from({ length: 20 }, one));
+        // Over the SPDY tunnel one WebSocket carries all 20 (as kubectl's one SPDY session).
+        expect(forwarder.sessions).toBe(expected === TUNNEL_PROTOCOL ? 1 : 20);
       } finally {
         await forwarder.close();
       }
@@ -209,6 +213,106 @@ describe("port-forward half-close (SPDY tunnel)", () => {
       expect(await answer).toBe(`6 ${sha(Buffer.from("hello\n"))}\n`);
     } finally {
       await forwarder.close();
+    }
+  });
+});
+
+describe("port-forward sessions (SPDY tunnel)", () => {
+  let f: StreamsFixture;
+  let pod: string;
+  let echo: Server;
+  let echoPort: number;
+
+  beforeAll(async () => {
+    f = await streamsFixture("pfsession");
+    pod = await f.pod("p");
+    echo = createServer({ allowHalfOpen: true }, (s) => {
+      s.on("error", () => {});
+      s.pipe(s);
+    });
+    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+    echoPort = (echo.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    echo?.close();
+    await f?.cleanup();
+  });
+
+  /** Sends `size` random bytes through a local connection and checks the echo, byte-exact. */
+  async function roundTrip(port: number, size: number): Promise<void> {
+    const data = randomBytes(size);
+    const socket = connect(port, "127.0.0.1");
+    const received: Buffer[] = [];
+    let got = 0;
+    await new Promise<void>((resolve, reject) => {
+      socket.on("data", (c: Buffer) => {
+        received.push(c);
+        got += c.length;
+        if (got >= size) resolve();
+      });
+      socket.on("error", reject);
+      socket.on("close", () => (got >= size ? resolve() : reject(new Error(`closed at ${got}`))));
+      socket.write(data);
+    });
+    socket.destroy();
+    expect(sha(Buffer.concat(received))).toBe(sha(data));
+  }
+
+  it("a connection abandoned mid-transfer leaves the session's other connections running", async () => {
+    const forwarder = await portForward(f.client, { name: pod }, echoPort);
+    try {
+      // One local client hangs up after its first echoed bytes, while two others transfer 8 MB.
+      const quitter = connect(forwarder.address.port, "127.0.0.1");
+      quitter.on("error", () => {});
+      const quit = new Promise<void>((resolve) => {
+        quitter.once("data", () => {
+          quitter.destroy();
+          resolve();
+        });
+      });
+      quitter.write(randomBytes(4 * 1024 * 1024));
+      await Promise.all([
+        quit,
+        roundTrip(forwarder.address.port, 8 * 1024 * 1024),
+        roundTrip(forwarder.address.port, 8 * 1024 * 1024),
+      ]);
+      // The session outlives it: a later connection rides the same WebSocket.
+      await roundTrip(forwarder.address.port, 1024);
+      expect(forwarder.sessions).toBe(1);
+    } finally {
+      await forwarder.close();
+    }
+  });
+
+  it("opens a new session when the WebSocket is cut, and fails the connections it carried", async () => {
+    const proxy = await startConnectProxy("Basic " + Buffer.from("u:p").toString("base64"));
+    const client = adminClient({
+      namespace: f.namespace,
+      proxyUrl: `http://u:p@127.0.0.1:${proxy.port}`,
+    });
+    const errors: Error[] = [];
+    const forwarder = await portForward(client, { name: pod }, echoPort, {
+      onError: (e) => errors.push(e),
+    });
+    try {
+      await roundTrip(forwarder.address.port, 1024);
+      // A connection open when the tunnel is cut: its local socket is closed with an error reported.
+      const open = connect(forwarder.address.port, "127.0.0.1");
+      open.on("error", () => {});
+      open.write("x");
+      await new Promise((r) => open.once("data", r));
+      const closed = new Promise((r) => open.once("close", r));
+      proxy.cut();
+      await closed;
+      expect(errors.map((e) => e.message)).toEqual(["the tunnel closed before the pod side ended"]);
+      // The next connection opens a second session (a second CONNECT through the proxy).
+      await roundTrip(forwarder.address.port, 1024 * 1024);
+      expect(forwarder.sessions).toBe(2);
+      expect(proxy.tunnels).toHaveLength(2);
+    } finally {
+      await forwarder.close();
+      await client.close();
+      await proxy.close();
     }
   });
 });

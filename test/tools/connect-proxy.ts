@@ -19,6 +19,8 @@ export interface ConnectProxy {
   readonly open: number;
   /** Every byte that crossed any tunnel, both ways. */
   wire(): Buffer;
+  /** Cuts every open tunnel (both sockets destroyed) and keeps listening. */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,9 @@ export async function startConnectProxy(
       return sockets.size;
     },
     wire: () => Buffer.concat(chunks),
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -131,4 +131,17 @@ describe("SpdySession", () => {
     session.open({}, { data: () => false, end: () => {}, reset: () => {} });
     expect(session.receive(dataFrame(1, [Buffer.from("x")]))).toBe(false);
   });
+
+  it("resets one stream with RST_STREAM CANCEL and drops what still comes for it", () => {
+    const { sent, session, log, events } = recorder();
+    session.open({}, events("one"));
+    session.open({}, events("three"));
+    sent.length = 0;
+    session.reset(1);
+    session.reset(1);
+    expect(sent).toEqual([control(3, 0, [...u32(1), ...u32(5)])]);
+    session.receive(dataFrame(1, [Buffer.from("late")]));
+    session.receive(dataFrame(3, [Buffer.from("on")]));
+    expect(log).toEqual(["three data on"]);
+  });
 });
