@@ -16,6 +16,7 @@ import { createNamespacedPod, patchNamespacedPodStatus } from "../../generated/c
 import { createClient, type Client } from "../../runtime/index.js";
 import {
   exec,
+  portForward,
   portForwardConnection,
   streamNamespacedPodLog,
 } from "../../runtime/streams/index.js";
@@ -23,6 +24,12 @@ import { startFakeKubelet } from "../../test/cluster/fake-kubelet.js";
 import { startCluster } from "../../test/cluster/server.js";
 import { writeRoomSection } from "../report.js";
 import { backends, source } from "../streams/backends.js";
+import {
+  clientNodePingPongs,
+  kubectlPortForward,
+  pingPongs,
+  SHORT_CONNECTIONS,
+} from "../streams/port-forward.js";
 
 const MB = 1024 * 1024;
 const quick = process.argv.includes("--quick");
@@ -48,9 +55,17 @@ const sink = (onBytes: (n: number) => void = () => {}) =>
     },
   });
 
-async function timed(fn: () => Promise<void>): Promise<number> {
+/** Seconds `fn` took, or the seconds it reports (when setting up, e.g. spawning kubectl, is not part of it). */
+async function timed(fn: () => Promise<void | number>): Promise<number> {
   const t0 = performance.now();
-  await fn();
+  const reported = await fn();
+  return reported ?? (performance.now() - t0) / 1000;
+}
+
+/** Seconds `work` took, for `timed` to report. */
+async function only(work: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await work();
   return (performance.now() - t0) / 1000;
 }
 
@@ -78,25 +93,6 @@ function run(
   });
 }
 
-async function kubectlPortForward(t: Target, port: number, use: (local: number) => Promise<void>) {
-  const child = spawn("kubectl", ["port-forward", "-n", NS, `pod/${POD}`, `:${port}`], {
-    env: { ...process.env, KUBECONFIG: t.kubeconfig },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const local = await new Promise<number>((resolve, reject) => {
-    child.stdout.on("data", (d: Buffer) => {
-      const m = /127\.0\.0\.1:(\d+)/.exec(String(d));
-      if (m) resolve(Number(m[1]));
-    });
-    child.once("exit", (c) => reject(new Error(`kubectl port-forward exited ${c}`)));
-  });
-  try {
-    await use(local);
-  } finally {
-    child.kill();
-  }
-}
-
 const download = (port: number) =>
   new Promise<void>((resolve, reject) => {
     let got = 0;
@@ -114,7 +110,7 @@ const upload = (port: number) =>
   });
 
 async function measure(t: Target, client: Client, kc: KubeConfig) {
-  const { sendPort, recvPort, close } = await backends(SIZE);
+  const { sendPort, recvPort, echoPort, close } = await backends(SIZE);
   const inputFile = join(process.env.TMPDIR ?? "/tmp", `kubegen-bench-${process.pid}`);
   writeFileSync(inputFile, Buffer.alloc(SIZE, 7));
   const kubectlEnv = { KUBECONFIG: t.kubeconfig };
@@ -131,9 +127,9 @@ async function measure(t: Target, client: Client, kc: KubeConfig) {
     unit: string,
     amount: number,
     fns: {
-      kubegen: () => Promise<void>;
-      kubectl: () => Promise<void>;
-      clientNode: () => Promise<void>;
+      kubegen: () => Promise<void | number>;
+      kubectl: () => Promise<void | number>;
+      clientNode: () => Promise<void | number>;
     },
   ) => {
     const secs = { kubegen: [] as number[], kubectl: [] as number[], clientNode: [] as number[] };
@@ -247,7 +243,7 @@ async function measure(t: Target, client: Client, kc: KubeConfig) {
       for await (const c of d) got += (c as Buffer).length;
       if (got !== SIZE) throw new Error(`kubegen pf got ${got}`);
     },
-    kubectl: () => kubectlPortForward(t, sendPort, download),
+    kubectl: () => kubectlPortForward(t.kubeconfig, NS, POD, sendPort, download),
     clientNode: async () => {
       let got = 0;
       let ws: unknown;
@@ -274,7 +270,7 @@ async function measure(t: Target, client: Client, kc: KubeConfig) {
         d.on("error", reject);
       });
     },
-    kubectl: () => kubectlPortForward(t, recvPort, upload),
+    kubectl: () => kubectlPortForward(t.kubeconfig, NS, POD, recvPort, upload),
     clientNode: async () => {
       const ws = (await new PortForward(kc).portForward(
         NS,
@@ -288,6 +284,29 @@ async function measure(t: Target, client: Client, kc: KubeConfig) {
       };
       await new Promise<void>((resolve) => ws.once("close", resolve));
     },
+  });
+
+  // Each forwarder is up and has carried one connection before the clock starts: neither kubectl's
+  // process start nor the first session's handshake is what is measured.
+  await row("port-forward short connections", "connections/s", SHORT_CONNECTIONS, {
+    kubegen: async () => {
+      const fwd = await portForward(client, { namespace: NS, name: POD }, echoPort);
+      try {
+        await pingPongs(fwd.address.port, 1);
+        return await only(() => pingPongs(fwd.address.port));
+      } finally {
+        await fwd.close();
+      }
+    },
+    kubectl: async () => {
+      let secs = 0;
+      await kubectlPortForward(t.kubeconfig, NS, POD, echoPort, async (local) => {
+        await pingPongs(local, 1);
+        secs = await only(() => pingPongs(local));
+      });
+      return secs;
+    },
+    clientNode: () => only(() => clientNodePingPongs(kc, NS, POD, echoPort)),
   });
 
   await row("log lines", "lines/s", LINES, {

@@ -20,7 +20,10 @@ export const source = (size: number) =>
     })(),
   );
 
-/** One server sends `size` bytes to each connection; one reads `size` bytes, then closes. */
+/**
+ * One server sends `size` bytes to each connection; one reads `size` bytes, then closes; one
+ * echoes what it reads.
+ */
 async function serve(size: number) {
   const listen = async (s: Server) => {
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
@@ -38,20 +41,29 @@ async function serve(size: number) {
       if (got >= size) s.destroy();
     });
   });
-  const ports = { sendPort: await listen(sender), recvPort: await listen(receiver) };
+  const echo = createServer((s) => {
+    s.on("error", () => {});
+    s.pipe(s);
+  });
+  const ports = {
+    sendPort: await listen(sender),
+    recvPort: await listen(receiver),
+    echoPort: await listen(echo),
+  };
   process.stdout.write(JSON.stringify(ports) + "\n");
 }
 
 /** Starts the backends in a child process. */
 export async function backends(
   size: number,
-): Promise<{ sendPort: number; recvPort: number; close(): void }> {
+): Promise<{ sendPort: number; recvPort: number; echoPort: number; close(): void }> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", fileURLToPath(import.meta.url), String(size)],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
-  const ports = await new Promise<{ sendPort: number; recvPort: number }>((resolve, reject) => {
+  type Ports = { sendPort: number; recvPort: number; echoPort: number };
+  const ports = await new Promise<Ports>((resolve, reject) => {
     let text = "";
     child.stdout.on("data", (d: Buffer) => {
       text += d;
