@@ -1,5 +1,6 @@
 /** An HTTP CONNECT proxy on loopback for tests: records each tunnel and every byte that crosses it. */
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { connect, type Socket } from "node:net";
 
 export interface Tunnel {
@@ -26,16 +27,25 @@ export interface ConnectProxy {
 
 /**
  * An HTTP CONNECT proxy on loopback that demands `Proxy-Authorization` and tunnels only to
- * loopback: to 127.0.0.1, or to a name `hosts` maps to it; with `stall`, it never answers a CONNECT.
+ * loopback: to 127.0.0.1, or to a name `hosts` maps to it; with `stall`, it never answers a CONNECT;
+ * with `tls`, clients speak TLS to the proxy itself (an `https://` proxy URL).
  */
 export async function startConnectProxy(
   proxyAuthorization: string,
-  options: { stall?: boolean; hosts?: Record<string, "127.0.0.1"> } = {},
+  options: {
+    stall?: boolean;
+    hosts?: Record<string, "127.0.0.1">;
+    tls?: { cert: string; key: string };
+  } = {},
 ): Promise<ConnectProxy> {
   const tunnels: Tunnel[] = [];
   const chunks: Buffer[] = [];
   const sockets = new Set<Socket>();
-  const server: HttpServer = createHttpServer((_req, res) => res.writeHead(405).end());
+  const refuse = (_req: unknown, res: { writeHead(code: number): { end(): void } }) =>
+    res.writeHead(405).end();
+  const server: HttpServer = options.tls
+    ? createHttpsServer(options.tls, refuse)
+    : createHttpServer(refuse);
   server.on("connect", (req, client: Socket, head: Buffer) => {
     const tunnel: Tunnel = {
       target: req.url ?? "",
