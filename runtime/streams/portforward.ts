@@ -156,15 +156,14 @@ function forwarderConnections(
   const open = async (): Promise<TunnelSession | Duplex> => {
     const { ws, protocol } = await openForward(client, params, port, options);
     if (protocol !== TUNNEL_PROTOCOL) return channelConnection(ws, port, highWaterMark);
-    const opened = new TunnelSession(ws, highWaterMark);
-    if (closed) opened.close();
-    return opened;
+    return new TunnelSession(ws, highWaterMark);
   };
   return {
     /** Sessions opened so far (each is one WebSocket handshake). */
     sessions: 0,
     async connect(): Promise<Duplex> {
       for (;;) {
+        if (closed) throw new Error("port-forward: the forwarder is closed");
         if (channelsOnly) {
           this.sessions++;
           return portForwardConnection(client, params, port, options);
@@ -178,6 +177,12 @@ function forwarderConnections(
         this.sessions++;
         opening = open().finally(() => (opening = undefined));
         const opened = await opening;
+        if (closed) {
+          // Closed while this connection waited for the handshake.
+          if (opened instanceof TunnelSession) opened.close();
+          else opened.destroy();
+          throw new Error("port-forward: the forwarder is closed");
+        }
         if (opened instanceof TunnelSession) {
           session = opened;
           return opened.connect(port);
