@@ -8,7 +8,7 @@
  */
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { createClient, sendText, type Client } from "../../runtime/index.js";
+import { createClient, isNotFound, sendText, type Client } from "../../runtime/index.js";
 import { RELEASE_ENUMS } from "../../generator/release-data.js";
 import { readOpenApiV3 } from "../../generator/openapi-v3-url.js";
 import type { OpenApiV3Overlay } from "../../generator/openapi-v3.js";
@@ -24,6 +24,18 @@ export interface LiveSpecs {
 }
 
 export async function readLiveSpecs(client: Client): Promise<LiveSpecs> {
+  // Other test files add and remove CRDs on the same server: a document the index listed can be
+  // gone (404) when it is fetched. Reading again gives a consistent pair.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readLiveSpecsOnce(client);
+    } catch (error) {
+      if (attempt >= 5 || !isNotFound(error)) throw error;
+    }
+  }
+}
+
+async function readLiveSpecsOnce(client: Client): Promise<LiveSpecs> {
   const get = (path: string) => sendText(client, "GET", path, {}, JSON_ACCEPT);
   const v2 = (JSON.parse(await get("/openapi/v2")) as { definitions: Record<string, Schema> })
     .definitions;
