@@ -34,6 +34,12 @@ export {
   type ReconcileResult,
 } from "./queue.js";
 export {
+  sharedInformers,
+  type Selection,
+  type SharedInformers,
+  type SharedOptions,
+} from "./shared.js";
+export {
   controllerOwner,
   watches,
   type KeysOf,

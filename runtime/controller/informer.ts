@@ -149,6 +149,11 @@ export class Informer<T extends KubeObject> implements AsyncIterable<InformerEve
     return this.mode;
   }
 
+  /** Adds indexes to the store (objects already stored are indexed at once). */
+  addIndexers(indexers: Record<string, IndexFunc<T>>): void {
+    for (const [name, fn] of Object.entries(indexers)) this.cache.addIndexer(name, fn);
+  }
+
   get hasSynced(): boolean {
     return this.healthState.synced;
   }

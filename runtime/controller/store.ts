@@ -53,6 +53,19 @@ export class Store<T extends KubeObject> implements StoreReader<T> {
     return this.objects.size;
   }
 
+  /** Adds an index, built over the objects already stored; a name in use is an error. */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    if (this.indexFuncs.has(name)) throw new Error(`an index named ${JSON.stringify(name)} exists`);
+    this.indexFuncs.set(name, fn);
+    const values = new Map<string, Set<string>>();
+    this.indexes.set(name, values);
+    for (const [key, object] of this.objects)
+      for (const value of fn(object)) {
+        if (!values.has(value)) values.set(value, new Set());
+        values.get(value)!.add(key);
+      }
+  }
+
   get(namespace: string | undefined, name: string): T | undefined {
     return this.objects.get(namespace ? `${namespace}/${name}` : name);
   }
