@@ -18,6 +18,7 @@ import { diffMain } from "./diff-cli.js";
 import { readCrdOpenApiV3, type OpenApiV3Overlay } from "./openapi-v3.js";
 import { withOpenApiV3Provenance } from "./openapi-v3-source.js";
 import { fromUrlSource } from "./openapi-v3-url.js";
+import { clusterReader } from "./url-reader.js";
 
 const USAGE = `Usage: kubegen generate [source] [options]
        kubegen rbac [--project tsconfig.json | FILES...] [options]   (kubegen rbac --help)
@@ -41,8 +42,10 @@ Options:
   --type-check-output    no // @ts-nocheck line in generated files: your tsc checks them too
                          (slower; they are type-checked when generated either way)
   --kubernetes-version V version to record for --spec/--url sources
-  --context NAME         kubeconfig context for --from-cluster
-  --kubeconfig FILE      kubeconfig file for --from-cluster
+  --context NAME         kubeconfig context for --from-cluster, or for --url (then read with
+                         that context's CA and credentials, on its server only, and its
+                         /version as --kubernetes-version)
+  --kubeconfig FILE      kubeconfig file for --from-cluster, or for --url (as --context)
   --cache-dir DIR        where release specs are cached (default: .cache)
   --release-url URL      base URL of release trees (default: the upstream repository)
   --quiet                no progress on stderr
@@ -114,9 +117,19 @@ export async function main(argv: string[]): Promise<number> {
   for (const skipped of crds?.loaded.skipped ?? []) progress(`not a CRD, skipped: ${skipped}`);
   if (crds && sources.length === 0 && !previous?.release) spec = crdOnlySpec();
   else if (values.spec) spec = await fromFile(values.spec, values["kubernetes-version"]);
-  else if (values.url)
-    ({ spec, openApiV3 } = await fromUrlSource(values.url, progress, values["kubernetes-version"]));
-  else if (values["from-cluster"]) {
+  else if (values.url) {
+    // With a kubeconfig or context, --url reads as that context's client (CA, credentials).
+    const reader =
+      values.kubeconfig !== undefined || values.context !== undefined
+        ? clusterReader({ kubeconfig: values.kubeconfig, context: values.context }, progress)
+        : undefined;
+    ({ spec, openApiV3 } = await fromUrlSource(
+      values.url,
+      progress,
+      values["kubernetes-version"],
+      reader,
+    ));
+  } else if (values["from-cluster"]) {
     const clusterOptions = { context: values.context, kubeconfig: values.kubeconfig };
     spec = await fromCluster(clusterOptions, progress);
     openApiV3 = await readCrdOpenApiV3(clusterOptions, progress);

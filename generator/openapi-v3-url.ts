@@ -7,7 +7,8 @@
  */
 import type { OpenApiV3Document, OpenApiV3Overlay } from "./openapi-v3.js";
 import { SpecError, pointer } from "./spec.js";
-import { decode, download, sha256, urlSpec, type LoadedSpec, type Progress } from "./sources.js";
+import { sha256, urlSpec, type LoadedSpec, type Progress } from "./sources.js";
+import { anonymousReader, type UrlReader } from "./url-reader.js";
 
 export interface UrlSource {
   spec: LoadedSpec;
@@ -59,13 +60,17 @@ export async function fromUrlSource(
   url: string,
   progress: Progress,
   kubernetesVersion?: string,
+  reader: UrlReader = anonymousReader(progress),
 ): Promise<UrlSource> {
-  const text = decode(await download(url, progress, JSON_ACCEPT), new URL(url).pathname);
-  if (isSwagger(text, url)) return { spec: urlSpec(url, text, kubernetesVersion) };
-  const fetchText = async (docUrl: string) =>
-    decode(await download(docUrl, progress, JSON_ACCEPT), new URL(docUrl).pathname);
-  const overlay = await readOpenApiV3(url, text, fetchText, progress);
-  return { spec: v3Spec(url, overlay, kubernetesVersion), openApiV3: overlay };
+  try {
+    const version = kubernetesVersion ?? (await reader.version?.());
+    const text = await reader.read(url);
+    if (isSwagger(text, url)) return { spec: urlSpec(url, text, version) };
+    const overlay = await readOpenApiV3(url, text, (docUrl) => reader.read(docUrl), progress);
+    return { spec: v3Spec(url, overlay, version), openApiV3: overlay };
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Swagger 2.0 is told by its first key, without parsing megabytes twice. */

@@ -176,5 +176,52 @@ describe("OpenAPI v3 of the built-in groups", () => {
         );
       await expect(readFile(join(out, "batch/v1/models.ts"), "utf8")).rejects.toThrow(/ENOENT/);
     }, 120_000);
+
+    it("with --kubeconfig reads as that context: its CA and token, its /version, its server only", async () => {
+      const cluster = useCluster();
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env.NODE_EXTRA_CA_CERTS;
+      const cli = (args: string[]) =>
+        run(
+          process.execPath,
+          ["--import", "tsx", "generator/cli.ts", "generate", ...args, "--quiet"],
+          { cwd: ROOT, env },
+        ).then(
+          (r) => ({ code: 0, stderr: r.stderr }),
+          (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+        );
+      const url = `${cluster.server}/openapi/v3/apis/apps/v1`;
+      const out = join(work, "with-kubeconfig");
+      // Neither NODE_EXTRA_CA_CERTS nor --kubernetes-version: the context gives both.
+      const ok = await cli(["--url", url, "--kubeconfig", cluster.kubeconfigPath, "--out", out]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const metadata = JSON.parse(await readFile(join(out, "kubegen.json"), "utf8")) as {
+        kubernetesVersion: string;
+      };
+      expect(metadata.kubernetesVersion).toBe(VERSION);
+      expect(body(await readFile(join(out, "apps/v1/models.ts"), "utf8"))).toBe(
+        body(fromV2.files.get("apps/v1/models.ts")!),
+      );
+      // Anonymous users may read /openapi here (see above), so a 401 shows the token was sent.
+      const badToken = join(work, "bad-token.kubeconfig");
+      await writeFile(
+        badToken,
+        (await readFile(cluster.kubeconfigPath, "utf8")).replace(cluster.adminToken, "not-a-token"),
+      );
+      const refused = await cli(["--url", url, "--kubeconfig", badToken, "--out", out]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/401|Unauthorized/);
+      // A URL on another server gets nothing: the credentials are the context's server's.
+      const elsewhere = await cli([
+        "--url",
+        "https://127.0.0.1:1/openapi/v3",
+        "--kubeconfig",
+        cluster.kubeconfigPath,
+        "--out",
+        out,
+      ]);
+      expect(elsewhere.code).toBe(2);
+      expect(elsewhere.stderr).toContain("is not on the server of");
+    }, 120_000);
   });
 });
