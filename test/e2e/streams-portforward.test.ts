@@ -15,6 +15,27 @@ import { adminClient } from "./support.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
+/** Sends `size` random bytes through a local connection to an echo server; checks them, byte-exact. */
+async function roundTrip(port: number, size: number): Promise<void> {
+  const data = randomBytes(size);
+  const socket = connect(port, "127.0.0.1");
+  const received: Buffer[] = [];
+  let got = 0;
+  await new Promise<void>((resolve, reject) => {
+    socket.on("data", (c: Buffer) => {
+      received.push(c);
+      got += c.length;
+      if (got >= size) resolve();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => (got >= size ? resolve() : reject(new Error(`closed at ${got}`))));
+    socket.write(data);
+  });
+  socket.destroy();
+  expect(got).toBe(size);
+  expect(sha(Buffer.concat(received))).toBe(sha(data));
+}
+
 // The default offers SPDY tunnelled in the WebSocket first (a 1.36 server takes it); the v4 channel
 // protocol is what servers without PortForwardWebsockets answer, forced here with `protocols`.
 for (const [label, protocols, expected] of [
@@ -41,31 +62,9 @@ for (const [label, protocols, expected] of [
 
     it("forwards 20 concurrent connections, 10 MB each way, byte-exact", async () => {
       const forwarder = await portForward(f.client, { name: pod }, echoPort, { protocols });
-      const size = 10 * 1024 * 1024;
       try {
-        const one = async () => {
-          const data = randomBytes(size);
-          const socket = connect(forwarder.address.port, "127.0.0.1");
-          const received: Buffer[] = [];
-          let got = 0;
-          const done = new Promise<void>((resolve, reject) => {
-            socket.on("data", (c: Buffer) => {
-              received.push(c);
-              got += c.length;
-              if (got >= size) resolve();
-            });
-            socket.on("error", reject);
-            socket.on("close", () =>
-              got >= size ? resolve() : reject(new Error(`closed at ${got}`)),
-            );
-          });
-          socket.write(data);
-          await done;
-          socket.destroy();
-          expect(got).toBe(size);
-          expect(sha(Buffer.concat(received))).toBe(sha(data));
-        };
-        await Promise.all(Array.from({ length: 20 }, one));
+        const port = forwarder.address.port;
+        await Promise.all(Array.from({ length: 20 }, () => roundTrip(port, 10 * 1024 * 1024)));
         // Over the SPDY tunnel one WebSocket carries all 20 (as kubectl's one SPDY session).
         expect(forwarder.sessions).toBe(expected === TUNNEL_PROTOCOL ? 1 : 20);
       } finally {
@@ -237,26 +236,6 @@ describe("port-forward sessions (SPDY tunnel)", () => {
     echo?.close();
     await f?.cleanup();
   });
-
-  /** Sends `size` random bytes through a local connection and checks the echo, byte-exact. */
-  async function roundTrip(port: number, size: number): Promise<void> {
-    const data = randomBytes(size);
-    const socket = connect(port, "127.0.0.1");
-    const received: Buffer[] = [];
-    let got = 0;
-    await new Promise<void>((resolve, reject) => {
-      socket.on("data", (c: Buffer) => {
-        received.push(c);
-        got += c.length;
-        if (got >= size) resolve();
-      });
-      socket.on("error", reject);
-      socket.on("close", () => (got >= size ? resolve() : reject(new Error(`closed at ${got}`))));
-      socket.write(data);
-    });
-    socket.destroy();
-    expect(sha(Buffer.concat(received))).toBe(sha(data));
-  }
 
   it("a connection abandoned mid-transfer leaves the session's other connections running", async () => {
     const forwarder = await portForward(f.client, { name: pod }, echoPort);
