@@ -28,7 +28,6 @@ export class OpenApiV3DocumentError extends SpecError {
   }
 }
 
-const JSON_ACCEPT = { accept: "application/json" };
 /** Index keys of group/version documents: `api/v1`, `apis/<group>/<version>`. */
 const GROUP_VERSION_KEY = /^(?:api\/(v1)|apis\/([^/]+\/[^/]+))$/;
 const GROUP_VERSION_URL = /\/openapi\/v3\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))\/?$/;

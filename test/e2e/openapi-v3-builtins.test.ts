@@ -3,12 +3,9 @@
 // `oneOf`), which is why `--from-cluster` keeps reading the built-in groups from v2. And
 // `--url …/openapi/v3` (the index, or one group/version's document) generates from the real
 // server exactly what `--url …/openapi/v2` does.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createClusterRole,
@@ -20,10 +17,10 @@ import { buildOutput, type GenerateResult } from "../../generator/generate.js";
 import { urlSpec } from "../../generator/sources.js";
 import { createClient, sendText, type Client } from "../../runtime/index.js";
 import { compareDefinitions, readLiveSpecs, v3Schemas } from "../tools/openapi-v3-measure.js";
+import { cli } from "../tools/kubegen-cli.js";
 import { useCluster } from "./cluster.js";
 import { adminClient, eventually, uniqueName } from "./support.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const VERSION = "v1.36.3";
 const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
@@ -84,25 +81,13 @@ describe("OpenAPI v3 of the built-in groups", () => {
   describe("--url at the server's /openapi/v3", () => {
     const reader = uniqueName("kubegen-e2e-openapi-reader");
     let work: string;
-    const run = promisify(execFile);
-    const generate = (url: string, out: string) =>
-      run(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          "generator/cli.ts",
-          "generate",
-          "--url",
-          url,
-          "--out",
-          out,
-          "--kubernetes-version",
-          VERSION,
-          "--quiet",
-        ],
-        { cwd: ROOT, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(work, "ca.crt") } },
-      );
+    const generate = async (url: string, out: string) => {
+      const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(work, "ca.crt") };
+      const result = await cli(["--url", url, "--out", out, "--kubernetes-version", VERSION], {
+        env,
+      });
+      expect(result.code, result.stderr).toBe(0);
+    };
 
     beforeAll(async () => {
       const cluster = useCluster();
@@ -181,19 +166,12 @@ describe("OpenAPI v3 of the built-in groups", () => {
       const cluster = useCluster();
       const env: NodeJS.ProcessEnv = { ...process.env };
       delete env.NODE_EXTRA_CA_CERTS;
-      const cli = (args: string[]) =>
-        run(
-          process.execPath,
-          ["--import", "tsx", "generator/cli.ts", "generate", ...args, "--quiet"],
-          { cwd: ROOT, env },
-        ).then(
-          (r) => ({ code: 0, stderr: r.stderr }),
-          (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
-        );
       const url = `${cluster.server}/openapi/v3/apis/apps/v1`;
       const out = join(work, "with-kubeconfig");
       // Neither NODE_EXTRA_CA_CERTS nor --kubernetes-version: the context gives both.
-      const ok = await cli(["--url", url, "--kubeconfig", cluster.kubeconfigPath, "--out", out]);
+      const ok = await cli(["--url", url, "--kubeconfig", cluster.kubeconfigPath, "--out", out], {
+        env,
+      });
       expect(ok.code, ok.stderr).toBe(0);
       const metadata = JSON.parse(await readFile(join(out, "kubegen.json"), "utf8")) as {
         kubernetesVersion: string;
@@ -208,18 +186,21 @@ describe("OpenAPI v3 of the built-in groups", () => {
         badToken,
         (await readFile(cluster.kubeconfigPath, "utf8")).replace(cluster.adminToken, "not-a-token"),
       );
-      const refused = await cli(["--url", url, "--kubeconfig", badToken, "--out", out]);
+      const refused = await cli(["--url", url, "--kubeconfig", badToken, "--out", out], { env });
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/401|Unauthorized/);
       // A URL on another server gets nothing: the credentials are the context's server's.
-      const elsewhere = await cli([
-        "--url",
-        "https://127.0.0.1:1/openapi/v3",
-        "--kubeconfig",
-        cluster.kubeconfigPath,
-        "--out",
-        out,
-      ]);
+      const elsewhere = await cli(
+        [
+          "--url",
+          "https://127.0.0.1:1/openapi/v3",
+          "--kubeconfig",
+          cluster.kubeconfigPath,
+          "--out",
+          out,
+        ],
+        { env },
+      );
       expect(elsewhere.code).toBe(2);
       expect(elsewhere.stderr).toContain("is not on the server of");
     }, 120_000);

@@ -1,21 +1,18 @@
 // `--url` at a server's OpenAPI v3: the index and its documents, a single document, a path
 // prefix, Swagger 2.0 still read as before, TLS verified, and broken documents reported by URL
 // and JSON pointer with the previous output left as it was.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../generator/cli.js";
 import { buildOutput } from "../../../generator/generate.js";
 import { OpenApiV3DocumentError, fromUrlSource } from "../../../generator/openapi-v3-url.js";
 import { startHttpsServer, type TestServer } from "../support/https-server.js";
+import { cli } from "./support.js";
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const META = "io.k8s.apimachinery.pkg.apis.meta.v1";
 const WIDGET = "com.example.v1.Widget";
 const quiet = () => {};
@@ -344,21 +341,11 @@ describe("--url at an OpenAPI v3 index over HTTPS", () => {
   it("generates when the CA is trusted through NODE_EXTRA_CA_CERTS", async () => {
     await writeFile(join(work, "ca.crt"), server.ca);
     const out = join(work, "out");
-    const run = promisify(execFile);
-    const { stderr } = await run(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "generator/cli.ts",
-        "generate",
-        "--url",
-        `${server.url}/openapi/v3`,
-        "--out",
-        out,
-      ],
-      { cwd: ROOT, env: { ...process.env, NODE_EXTRA_CA_CERTS: join(work, "ca.crt") } },
-    );
+    const { code, stderr } = await cli(["--url", `${server.url}/openapi/v3`, "--out", out], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(work, "ca.crt") },
+      quiet: false,
+    });
+    expect(code, stderr).toBe(0);
     expect(stderr).toContain(`reading 2 OpenAPI v3 documents`);
     const models = await readFile(join(out, "example.com/v1/models.ts"), "utf8");
     expect(models).toContain('size?: "S" | "M";');
