@@ -1,7 +1,7 @@
 /** The permission table of one group/version: what each generated function asks the server for. */
 import type { Operation } from "../generator/ir.js";
 import { permissionRows, type Permission } from "../generator/permissions.js";
-import { fit, jsdoc, pad } from "./layout.js";
+import { fit, jsdoc } from "./layout.js";
 
 function fields(p: Permission): string[] {
   const out = [`verbs: [${p.verbs.map((v) => JSON.stringify(v)).join(", ")}]`];

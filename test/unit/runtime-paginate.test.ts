@@ -1,20 +1,12 @@
 /** Contract tests of paginate(): limit/continue, resourceVersion rules, expired tokens, laziness. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createClient,
-  isGone,
-  KubeError,
-  paginate,
-  type Client,
-  type ClientOptions,
-} from "../../runtime/index.js";
+import { describe, expect, it } from "vitest";
+import { isGone, KubeError, paginate } from "../../runtime/index.js";
 import {
   caught,
   json,
   useHttpsServer,
   status,
   type RecordedRequest,
-  type TestServer,
 } from "./support/https-server.js";
 
 const harness = useHttpsServer();

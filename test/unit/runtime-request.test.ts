@@ -3,9 +3,8 @@ import { utimesSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createClient,
   isAlreadyExists,
   isConflict,
   isForbidden,
@@ -14,18 +13,9 @@ import {
   KubeError,
   send,
   sendText,
-  type Client,
-  type ClientOptions,
   type Credentials,
 } from "../../runtime/index.js";
-import {
-  caught,
-  json,
-  useHttpsServer,
-  status,
-  within,
-  type TestServer,
-} from "./support/https-server.js";
+import { caught, json, useHttpsServer, status, within } from "./support/https-server.js";
 
 const harness = useHttpsServer({ retry: { baseDelayMs: 1 } });
 const client = harness.client;
@@ -438,7 +428,9 @@ describe("timeouts and cancellation", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"kind":"Pod",'); // and nothing more
     });
-    const error = (await caught(send(client({ timeoutMs: 200 }), "GET", "/api/v1/pods", {}))) as Error;
+    const error = (await caught(
+      send(client({ timeoutMs: 200 }), "GET", "/api/v1/pods", {}),
+    )) as Error;
     expect(error.name).toBe("TimeoutError");
     expect(error.message).toContain("no body data within 200 ms");
   });

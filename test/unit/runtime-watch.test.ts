@@ -1,25 +1,10 @@
 /** Contract tests of watch(): framing, resuming from the last resourceVersion, errors, closing. */
 import type { ServerResponse } from "node:http";
 import { setImmediate as tick } from "node:timers/promises";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createClient,
-  isGone,
-  KubeError,
-  watch,
-  type Client,
-  type ClientOptions,
-  type WatchEvent,
-} from "../../runtime/index.js";
+import { describe, expect, it } from "vitest";
+import { isGone, KubeError, watch, type WatchEvent } from "../../runtime/index.js";
 import { reconnectDelay, splitLines } from "../../runtime/watch.js";
-import {
-  caught,
-  json,
-  useHttpsServer,
-  status,
-  within,
-  type TestServer,
-} from "./support/https-server.js";
+import { caught, json, useHttpsServer, status, within } from "./support/https-server.js";
 
 const harness = useHttpsServer();
 const client = harness.client;
